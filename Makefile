@@ -1,0 +1,118 @@
+# chatctl: `make`, `make check`, `make demo`, `make bench`, `make install`.
+# `make check SANITIZE=1` builds with ASan+UBSan into build-san/ and runs the
+# same suite against that binary.
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share
+DESTDIR ?=
+
+VERSION = 0.1.0
+CC ?= cc
+CFLAGS ?= -g -O2
+PKGS = libcurl libwebsockets
+
+ifeq ($(SANITIZE),)
+O = build
+else
+O = build-san
+SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+endif
+
+JQ_PKG_VERSION := $(shell dpkg-query -W -f '$${Version}' libjq1 2>/dev/null | sed 's/-.*//')
+ifeq ($(JQ_PKG_VERSION),)
+JQ_PKG_VERSION = 1.6
+endif
+
+override CPPFLAGS += -D_GNU_SOURCE -DCHATCTL_VERSION='"$(VERSION)"' -DJQ_PKG_VERSION='"$(JQ_PKG_VERSION)"'
+override CPPFLAGS += $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+override CFLAGS := -std=gnu11 -Wall -Wextra -Werror $(SANFLAGS) $(CFLAGS)
+override LDFLAGS += $(SANFLAGS)
+LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ljq -lonig -ldl -lm
+
+LIB_SRC := $(sort $(wildcard lib/*.c))
+SRV_SRC := $(sort $(wildcard serve/*.c))
+CMD_SRC := $(sort $(wildcard cmd/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(O)/%.o)
+SRV_OBJ := $(SRV_SRC:%.c=$(O)/%.o)
+CMD_OBJ := $(CMD_SRC:%.c=$(O)/%.o)
+UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
+UNIT_BIN := $(UNIT_SRC:%.c=$(O)/%)
+HDRS := $(wildcard lib/*.h cmd/*.h serve/*.h)
+
+BIN = $(O)/chatctl
+
+all: $(BIN) links man
+
+# A missing library is one readable line, not a page of compiler errors.
+$(O)/.deps-ok:
+	@pkg-config --exists $(PKGS) && test -e /usr/include/jq.h || \
+	  { echo "chatctl: missing build dependencies; run 'make deps' (as root) or:" >&2; \
+	    sh tools/deps.sh --print build >&2; exit 1; }
+	@mkdir -p $(O) && touch $@
+
+$(O)/%.o: %.c $(HDRS) | $(O)/.deps-ok
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BIN): $(CMD_OBJ) $(SRV_OBJ) $(LIB_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# chatctl-<command> links for tests and the multi-call dispatch.
+links: $(BIN)
+	@mkdir -p $(O)/bin
+	@ln -sf ../chatctl $(O)/bin/chatctl
+	@for c in $$($(BIN) --list-commands); do ln -sf ../chatctl $(O)/bin/chatctl-$$c; done
+
+$(O)/tests/unit/%: tests/unit/%.c $(LIB_OBJ) tests/unit/unit.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS)
+
+MAN_SRC := $(sort $(wildcard docs/*.scd))
+MAN_OUT := $(MAN_SRC:docs/%.scd=$(O)/man/%)
+man: $(MAN_OUT)
+$(O)/man/%: docs/%.scd
+	@mkdir -p $(dir $@)
+	@if command -v scdoc >/dev/null; then scdoc < $< > $@; else echo "scdoc missing: skipping $@" >&2; fi
+
+deps:
+	@sh tools/deps.sh build check
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+
+BATS_FILES ?= $(sort $(wildcard tests/*.bats))
+bats: all
+	CHATCTL=$(abspath $(BIN)) CHATCTL_BIN_DIR=$(abspath $(O)/bin) bats $(BATS_FLAGS) $(BATS_FILES)
+
+test: all unit bats
+
+check:
+	@sh tools/deps.sh build check
+	@$(MAKE) --no-print-directory test
+
+demo:
+	@sh tools/deps.sh build
+	@$(MAKE) --no-print-directory all
+	@CHATCTL=$(abspath $(BIN)) sh tools/demo.sh
+
+bench:
+	@sh tools/deps.sh build bench
+	@$(MAKE) --no-print-directory all
+	@CHATCTL=$(abspath $(BIN)) sh tests/bench/run
+
+install: all
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/chatctl
+	@for c in $$($(BIN) --list-commands); do \
+	  echo "ln -sf chatctl $(DESTDIR)$(BINDIR)/chatctl-$$c"; ln -sf chatctl $(DESTDIR)$(BINDIR)/chatctl-$$c; done
+
+uninstall:
+	@for c in $$($(BIN) --list-commands); do rm -f $(DESTDIR)$(BINDIR)/chatctl-$$c; done
+	rm -f $(DESTDIR)$(BINDIR)/chatctl
+
+clean:
+	rm -rf build build-san
+
+.PHONY: all links man deps unit bats test check demo bench install uninstall clean

@@ -1,0 +1,24 @@
+#include <stddef.h>
+
+#include "cmd.h"
+
+static const struct opt listen_opts[] = {
+	{ NULL, 0, NULL, NULL, NULL }
+};
+
+static int
+listen_run(const struct globals *g, const struct args *a, struct err *e)
+{
+	(void)g;
+	(void)a;
+	return err_set(e, EX_USAGE, "not implemented yet");
+}
+
+const struct command cmd_listen = {
+	.name = "listen",
+	.synopsis = "",
+	.summary = "listen",
+	.opts = listen_opts,
+	.min_args = 0, .max_args = -1,
+	.run = listen_run,
+};

@@ -1,0 +1,469 @@
+/* cmd/main.c: argv[0], global options, dispatch; the one place that prints
+ * a command's error. */
+#include <dlfcn.h>
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+#include <jv.h>
+#include <libwebsockets.h>
+
+#include "cmd.h"
+#include "../lib/log.h"
+#include "../lib/xalloc.h"
+
+#ifndef CHATCTL_VERSION
+#define CHATCTL_VERSION "0.1.0"
+#endif
+#ifndef JQ_PKG_VERSION
+#define JQ_PKG_VERSION "1.6"
+#endif
+
+/* Keys for options without a short letter start here, past any char. */
+#define LONG_KEY 256
+
+enum { G_SERVER, G_PROFILE, G_CONFIG, G_JQ, G_RAW, G_COMPACT, G_PRETTY,
+	G_VERBOSE, G_QUIET, G_CONNECT_TIMEOUT, G_MAX_TIME, G_CACERT,
+	G_INSECURE, G_HELP, G_VERSION, G_NGLOBAL };
+
+const struct opt global_opts[] = {
+	[G_SERVER] = { "server", 's', "URL", "server base URL (env CHATCTL_SERVER; default http://127.0.0.1:7001)", NULL },
+	[G_PROFILE] = { "profile", 'p', "NAME", "credentials profile (env CHATCTL_PROFILE; default 'default')", NULL },
+	[G_CONFIG] = { "config", 0, "DIR", "configuration directory (env CHATCTL_CONFIG_DIR)", NULL },
+	[G_JQ] = { "jq", 0, "EXPR", "run a jq program on the output and print each result", NULL },
+	[G_RAW] = { "raw-output", 'r', NULL, "print string results without quotes", NULL },
+	[G_COMPACT] = { "compact", 0, NULL, "print compact JSON (the default when not on a terminal)", NULL },
+	[G_PRETTY] = { "pretty", 0, NULL, "print indented JSON (the default on a terminal)", NULL },
+	[G_VERBOSE] = { "verbose", 'v', NULL, "log requests, connection events and timings (repeatable)", NULL },
+	[G_QUIET] = { "quiet", 'q', NULL, "say nothing on stderr but fatal errors", NULL },
+	[G_CONNECT_TIMEOUT] = { "connect-timeout", 0, "SECS", "give up connecting after SECS (default 10)", NULL },
+	[G_MAX_TIME] = { "max-time", 0, "SECS", "give up a request after SECS (default 30)", NULL },
+	[G_CACERT] = { "cacert", 0, "FILE", "trust the CA certificates in FILE", NULL },
+	[G_INSECURE] = { "insecure", 0, NULL, "do not verify the server's TLS certificate", NULL },
+	[G_HELP] = { "help", 'h', NULL, "show help and exit", NULL },
+	[G_VERSION] = { "version", 0, NULL, "print the versions of chatctl and its libraries", NULL },
+	{ NULL, 0, NULL, NULL, NULL }
+};
+
+/* Hidden introspection for completions and tests (git's --list-cmds). */
+#define K_LIST_COMMANDS (LONG_KEY + 1000)
+#define K_LIST_OPTIONS (LONG_KEY + 1001)
+
+static int
+count_opts(const struct opt *o)
+{
+	int n = 0;
+
+	while (o && o[n].name)
+		n++;
+	return n;
+}
+
+static void
+print_opts(FILE *fp, const struct opt *o)
+{
+	for (; o && o->name; o++) {
+		char left[64];
+
+		if (o->key)
+			snprintf(left, sizeof left, "-%c, --%s%s%s", o->key, o->name,
+			    o->arg ? " " : "", o->arg ? o->arg : "");
+		else
+			snprintf(left, sizeof left, "    --%s%s%s", o->name,
+			    o->arg ? " " : "", o->arg ? o->arg : "");
+		fprintf(fp, "  %-26s %s\n", left, o->help);
+	}
+}
+
+static void
+usage_main(FILE *fp)
+{
+	const struct command *const *c;
+
+	fprintf(fp, "usage: chatctl [OPTIONS] COMMAND [ARGS...]\n\n"
+	    "A command-line client for the chat server: log in, send messages,\n"
+	    "handle friend requests, and stream incoming messages as JSON lines.\n\n"
+	    "commands:\n");
+	for (c = commands; *c; c++)
+		fprintf(fp, "  %-10s %s\n", (*c)->name, (*c)->summary);
+	fprintf(fp, "\nglobal options (before or after the command):\n");
+	print_opts(fp, global_opts);
+	fprintf(fp, "\nenvironment: CHATCTL_SERVER, CHATCTL_PROFILE, CHATCTL_CONFIG_DIR, CHATCTL_TOKEN\n"
+	    "exit codes: 0 ok, 1 refused, 2 usage, 3 auth, 4 network, 5 protocol, 6 local I/O\n"
+	    "'chatctl help COMMAND' or 'chatctl COMMAND --help' shows a command's options;\n"
+	    "man chatctl has the whole story.\n");
+}
+
+static void
+usage_cmd(FILE *fp, const struct command *c)
+{
+	fprintf(fp, "usage: chatctl %s %s\n\n%s\n", c->name, c->synopsis, c->summary);
+	if (c->description)
+		fprintf(fp, "\n%s\n", c->description);
+	if (count_opts(c->opts)) {
+		fprintf(fp, "\noptions:\n");
+		print_opts(fp, c->opts);
+	}
+	fprintf(fp, "\nglobal options:\n");
+	print_opts(fp, global_opts);
+}
+
+static int
+usage_error(const char *cmd, const char *fmt, const char *what)
+{
+	fprintf(stderr, "chatctl: %s%s", cmd ? cmd : "", cmd ? ": " : "");
+	fprintf(stderr, fmt, what);
+	fprintf(stderr, "\ntry 'chatctl %s%s--help'\n", cmd ? cmd : "", cmd ? " " : "");
+	return EX_USAGE;
+}
+
+static void
+print_version(void)
+{
+	curl_version_info_data *cv = curl_version_info(CURLVERSION_NOW);
+	const char *jqfile = "libjq";
+	Dl_info di;
+
+	/* libjq 1.6 has no version call: name the package we built against
+	 * and the library file the loader actually gave us. */
+	if (dladdr((void *)jv_parse, &di) && di.dli_fname) {
+		const char *slash = strrchr(di.dli_fname, '/');
+		jqfile = slash ? slash + 1 : di.dli_fname;
+	}
+	printf("chatctl %s\n", CHATCTL_VERSION);
+	printf("libcurl %s (%s)\n", cv->version, cv->ssl_version ? cv->ssl_version : "no TLS");
+	printf("libwebsockets %s\n", lws_get_library_version());
+	printf("libjq %s (%s)\n", JQ_PKG_VERSION, jqfile);
+}
+
+const struct command *
+command_find(const char *name)
+{
+	const struct command *const *c;
+
+	for (c = commands; *c; c++)
+		if (strcmp((*c)->name, name) == 0)
+			return *c;
+	return NULL;
+}
+
+int
+arg_has(const struct args *a, const char *name)
+{
+	int n;
+
+	arg_all(a, name, &n);
+	return n;
+}
+
+const char *
+arg_get(const struct args *a, const char *name)
+{
+	int n;
+	const char *const *v = arg_all(a, name, &n);
+
+	return n ? v[n - 1] : NULL;
+}
+
+const char *const *
+arg_all(const struct args *a, const char *name, int *n)
+{
+	int i;
+
+	for (i = 0; a->cmd->opts && a->cmd->opts[i].name; i++)
+		if (strcmp(a->cmd->opts[i].name, name) == 0) {
+			*n = a->count[i];
+			return a->values[i];
+		}
+	/* Asking for an option a command does not declare is a bug. */
+	fprintf(stderr, "chatctl: internal error: %s has no option --%s\n", a->cmd->name, name);
+	abort();
+}
+
+int
+parse_long(const char *s, long min, long max, const char *what, long *out, struct err *e)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || errno || v < min || v > max) {
+		if (max == __LONG_MAX__)
+			return err_set(e, EX_USAGE, "invalid %s '%s': expected a whole number from %ld", what, s, min);
+		return err_set(e, EX_USAGE, "invalid %s '%s': expected a whole number from %ld to %ld", what, s, min, max);
+	}
+	*out = v;
+	return EX_OK;
+}
+
+int
+parse_secs(const char *s, const char *what, double *out, struct err *e)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (*s == '\0' || *end != '\0' || errno || !(v >= 0) || v > 1e7)
+		return err_set(e, EX_USAGE, "invalid %s '%s': expected a number of seconds", what, s);
+	*out = v;
+	return EX_OK;
+}
+
+/* One parsing table: the globals first, then the command's options. */
+struct table {
+	const struct opt *rows[128];
+	int isglobal[128];
+	int n;
+	struct option lo[130];
+	char shorts[300];
+};
+
+static void
+table_build(struct table *t, const struct command *c, int stop_at_operand)
+{
+	const struct opt *o;
+	char *s = t->shorts;
+	int i;
+
+	t->n = 0;
+	/* '+' stops at the command word; ':' reports a missing value apart. */
+	if (stop_at_operand)
+		*s++ = '+';
+	*s++ = ':';
+	for (o = global_opts; o->name; o++) {
+		t->rows[t->n] = o;
+		t->isglobal[t->n++] = 1;
+	}
+	for (o = c ? c->opts : NULL; o && o->name; o++) {
+		t->rows[t->n] = o;
+		t->isglobal[t->n++] = 0;
+	}
+	for (i = 0; i < t->n; i++) {
+		o = t->rows[i];
+		t->lo[i].name = o->name;
+		t->lo[i].has_arg = o->arg ? required_argument : no_argument;
+		t->lo[i].flag = NULL;
+		t->lo[i].val = o->key ? o->key : LONG_KEY + i;
+		if (o->key) {
+			*s++ = (char)o->key;
+			if (o->arg)
+				*s++ = ':';
+		}
+	}
+	i = t->n;
+	t->lo[i++] = (struct option){ c ? "list-options" : "list-commands", no_argument, NULL,
+		c ? K_LIST_OPTIONS : K_LIST_COMMANDS };
+	t->lo[i] = (struct option){ NULL, 0, NULL, 0 };
+	*s = '\0';
+}
+
+static int
+table_index(const struct table *t, int key)
+{
+	int i;
+
+	if (key >= LONG_KEY && key < LONG_KEY + t->n)
+		return key - LONG_KEY;
+	for (i = 0; i < t->n; i++)
+		if (t->rows[i]->key == key)
+			return i;
+	return -1;
+}
+
+/* Apply one global option. Returns -1 to go on, else an exit code. */
+static int
+set_global(struct globals *g, int which, const char *val, const struct command *c, struct err *e)
+{
+	switch (which) {
+	case G_SERVER: g->server = val; break;
+	case G_PROFILE: g->profile = val; break;
+	case G_CONFIG: g->config_dir = val; break;
+	case G_JQ: g->jq = val; break;
+	case G_RAW: g->raw = 1; break;
+	case G_COMPACT: g->pretty = 0; break;
+	case G_PRETTY: g->pretty = 1; break;
+	case G_VERBOSE: g->verbose++; break;
+	case G_QUIET: g->quiet = 1; break;
+	case G_CONNECT_TIMEOUT:
+		if (parse_secs(val, "--connect-timeout", &g->connect_timeout, e))
+			return EX_USAGE;
+		break;
+	case G_MAX_TIME:
+		if (parse_secs(val, "--max-time", &g->max_time, e))
+			return EX_USAGE;
+		break;
+	case G_CACERT: g->cacert = val; break;
+	case G_INSECURE: g->insecure = 1; break;
+	case G_HELP:
+		if (c)
+			usage_cmd(stdout, c);
+		else
+			usage_main(stdout);
+		return EX_OK;
+	case G_VERSION:
+		print_version();
+		return EX_OK;
+	}
+	return -1;
+}
+
+static int
+bad_option(const char *cmd, int ret, int optopt_, const char *word)
+{
+	char shortopt[3] = { '-', (char)optopt_, 0 };
+	const char *what = optopt_ ? shortopt : word;
+
+	if (ret == ':')
+		return usage_error(cmd, "option '%s' needs a value", what);
+	return usage_error(cmd, "unknown option '%s'", what);
+}
+
+/* Finish: flush stdout and turn a write error into the documented code.
+ * A reader that went away (EPIPE, "| head -1") is not an error. */
+static int
+finish(int code)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		if (errno == EPIPE)
+			return code;
+		fprintf(stderr, "chatctl: cannot write to standard output: %s\n", strerror(errno));
+		return code ? code : EX_IO;
+	}
+	return code;
+}
+
+static int
+run_command(const struct command *c, struct globals *g, int argc, char **argv)
+{
+	struct table t;
+	struct args a = { 0 };
+	struct err e = { 0, "" };
+	int ret, i, code, nopts = count_opts(c->opts);
+
+	table_build(&t, c, 0);
+	a.cmd = c;
+	a.count = xcalloc((size_t)nopts + 1, sizeof *a.count);
+	a.values = xcalloc((size_t)nopts + 1, sizeof *a.values);
+	optind = 0;
+	opterr = 0;
+	while ((ret = getopt_long(argc, argv, t.shorts, t.lo, NULL)) != -1) {
+		if (ret == K_LIST_OPTIONS) {
+			const struct opt *o;
+
+			for (o = c->opts; o && o->name; o++)
+				printf("--%s\n", o->name);
+			for (o = global_opts; o->name; o++)
+				printf("--%s\n", o->name);
+			code = EX_OK;
+			goto out;
+		}
+		if (ret == '?' || ret == ':') {
+			code = bad_option(c->name, ret, optopt, argv[optind - 1]);
+			goto out;
+		}
+		i = table_index(&t, ret);
+		if (t.isglobal[i]) {
+			code = set_global(g, i, optarg, c, &e);
+			if (code >= 0)
+				goto out;
+		} else {
+			int k = i - G_NGLOBAL;
+
+			a.values[k] = xrealloc(a.values[k], sizeof(char *) * ((size_t)a.count[k] + 1));
+			a.values[k][a.count[k]++] = optarg;
+		}
+	}
+	a.argc = argc - optind;
+	a.argv = argv + optind;
+	if (a.argc < c->min_args) {
+		code = usage_error(c->name, "missing argument: %s", c->synopsis);
+		goto out;
+	}
+	if (c->max_args >= 0 && a.argc > c->max_args) {
+		code = usage_error(c->name, "unexpected argument '%s'", a.argv[c->max_args]);
+		goto out;
+	}
+	log_init(c->name, g->verbose, g->quiet);
+	code = c->run(g, &a, &e);
+out:
+	code = finish(code);
+	if (code != EX_OK && e.msg[0]) {
+		fprintf(stderr, "chatctl: %s: %s\n", c->name, e.msg);
+		if (code == EX_USAGE)
+			fprintf(stderr, "try 'chatctl %s --help'\n", c->name);
+	}
+	for (i = 0; i < nopts; i++)
+		free(a.values[i]);
+	free(a.values);
+	free(a.count);
+	return code;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct globals g = { .pretty = -1, .connect_timeout = 10, .max_time = 30 };
+	const struct command *c = NULL;
+	const char *name = strrchr(argv[0], '/');
+	struct table t;
+	struct err e = { 0, "" };
+	int ret, i, code;
+
+	/* A closed pipe must be an EPIPE we can see, not a silent death. */
+	signal(SIGPIPE, SIG_IGN);
+	name = name ? name + 1 : argv[0];
+
+	/* Multi-call: chatctl-send, or a link named just "send". */
+	if (strncmp(name, "chatctl-", 8) == 0) {
+		if ((c = command_find(name + 8)) == NULL)
+			return usage_error(NULL, "unknown command '%s'", name + 8);
+	} else
+		c = command_find(name);
+	if (c)
+		return run_command(c, &g, argc, argv);
+
+	table_build(&t, NULL, 1);
+	optind = 0;
+	opterr = 0;
+	while ((ret = getopt_long(argc, argv, t.shorts, t.lo, NULL)) != -1) {
+		if (ret == K_LIST_COMMANDS) {
+			const struct command *const *p;
+
+			for (p = commands; *p; p++)
+				printf("%s\n", (*p)->name);
+			return finish(EX_OK);
+		}
+		if (ret == '?' || ret == ':')
+			return bad_option(NULL, ret, optopt, argv[optind - 1]);
+		i = table_index(&t, ret);
+		code = set_global(&g, i, optarg, NULL, &e);
+		if (code >= 0) {
+			if (code && e.msg[0])
+				usage_error(NULL, "%s", e.msg);
+			return finish(code);
+		}
+	}
+	if (optind >= argc) {
+		usage_main(stderr);
+		return EX_USAGE;
+	}
+	if (strcmp(argv[optind], "help") == 0) {
+		if (optind + 1 >= argc) {
+			usage_main(stdout);
+			return finish(EX_OK);
+		}
+		if ((c = command_find(argv[optind + 1])) == NULL)
+			return usage_error(NULL, "unknown command '%s'", argv[optind + 1]);
+		usage_cmd(stdout, c);
+		return finish(EX_OK);
+	}
+	if ((c = command_find(argv[optind])) == NULL)
+		return usage_error(NULL, "unknown command '%s'", argv[optind]);
+	return run_command(c, &g, argc - optind, argv + optind);
+}

@@ -1,0 +1,24 @@
+#include <stddef.h>
+
+#include "cmd.h"
+
+static const struct opt serve_opts[] = {
+	{ NULL, 0, NULL, NULL, NULL }
+};
+
+static int
+serve_run(const struct globals *g, const struct args *a, struct err *e)
+{
+	(void)g;
+	(void)a;
+	return err_set(e, EX_USAGE, "not implemented yet");
+}
+
+const struct command cmd_serve = {
+	.name = "serve",
+	.synopsis = "",
+	.summary = "serve",
+	.opts = serve_opts,
+	.min_args = 0, .max_args = -1,
+	.run = serve_run,
+};

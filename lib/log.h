@@ -1,0 +1,25 @@
+/* lib/log.h: messages on stderr, and keeping secrets out of them.
+ *
+ * log_init() once, from the dispatcher, with the command's name: every line
+ * then reads "chatctl: <command>: ...". log_warn() is for a problem that
+ * does not stop the command (a skipped frame, a retry); -q silences it.
+ * log_debug(level, ...) prints only with at least that many -v.
+ * Fatal errors do not come through here: they travel in struct err to main.
+ *
+ * Nothing that reaches stderr may carry a token: pass URLs through
+ * log_redact_url() and never log a header or body that holds one. */
+#ifndef CHATCTL_LOG_H
+#define CHATCTL_LOG_H
+
+#include <stddef.h>
+
+void log_init(const char *cmd, int verbose, int quiet);
+int log_verbosity(void);
+void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_debug(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Copy url into out (size n) with the value of every "token=" query
+ * parameter replaced by "<redacted>"; returns out. */
+char *log_redact_url(const char *url, char *out, size_t n);
+
+#endif
