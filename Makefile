@@ -69,6 +69,14 @@ $(O)/tests/unit/%: tests/unit/%.c $(LIB_OBJ) tests/unit/unit.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS)
 
+# Small programs the tests drive (a raw WebSocket probe, a benchmark sink).
+TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
+TOOL_BIN := $(TOOL_SRC:%.c=$(O)/%)
+tools: $(TOOL_BIN)
+$(O)/tests/tools/%: tests/tools/%.c $(LIB_OBJ) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS)
+
 MAN_SRC := $(sort $(wildcard docs/*.scd))
 MAN_OUT := $(MAN_SRC:docs/%.scd=$(O)/man/%)
 man: $(MAN_OUT)
@@ -83,8 +91,8 @@ unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
 BATS_FILES ?= $(sort $(wildcard tests/*.bats))
-bats: all
-	CHATCTL=$(abspath $(BIN)) CHATCTL_BIN_DIR=$(abspath $(O)/bin) bats $(BATS_FLAGS) $(BATS_FILES)
+bats: all tools
+	CHATCTL=$(abspath $(BIN)) CHATCTL_BIN_DIR=$(abspath $(O)/bin) CHATCTL_TOOLS_DIR=$(abspath $(O)/tests/tools) bats $(BATS_FLAGS) $(BATS_FILES)
 
 test: all unit bats
 
@@ -115,4 +123,4 @@ uninstall:
 clean:
 	rm -rf build build-san
 
-.PHONY: all links man deps unit bats test check demo bench install uninstall clean
+.PHONY: all links man tools deps unit bats test check demo bench install uninstall clean

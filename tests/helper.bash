@@ -1,0 +1,72 @@
+# tests/helper.bash: loaded by every bats file.
+# Each test gets its own config directory, HOME and `chatctl serve` on a free
+# port (started by start_server, stopped by teardown), so tests never touch
+# the real $HOME and never share state.
+
+bats_load_library bats-support
+bats_load_library bats-assert
+
+CHATCTL=${CHATCTL:-$BATS_TEST_DIRNAME/../build/chatctl}
+CHATCTL_BIN_DIR=${CHATCTL_BIN_DIR:-$(dirname "$CHATCTL")/bin}
+CHATCTL_TOOLS_DIR=${CHATCTL_TOOLS_DIR:-$(dirname "$CHATCTL")/tests/tools}
+FIXTURES=$BATS_TEST_DIRNAME/fixtures
+export PATH="$CHATCTL_BIN_DIR:$PATH"
+
+common_setup() {
+	export HOME=$BATS_TEST_TMPDIR/home
+	export XDG_CONFIG_HOME=$HOME/.config XDG_STATE_HOME=$HOME/.local/state
+	export CHATCTL_CONFIG_DIR=$BATS_TEST_TMPDIR/config
+	unset CHATCTL_SERVER CHATCTL_PROFILE CHATCTL_TOKEN CHATCTL_PASSWORD
+	mkdir -p "$HOME"
+}
+
+# start_server [serve options...]: start serve with the test hooks on a free
+# port, wait (bounded) for its "listening on URL" line, export the URL.
+start_server() {
+	local log=$BATS_TEST_TMPDIR/serve.log i
+	: >"$log"
+	"$CHATCTL" serve --listen 127.0.0.1:0 --test-hooks \
+		--seed "${SEED:-$FIXTURES/seed.json}" "$@" 2>"$log" 3>&- &
+	SERVE_PID=$!
+	for ((i = 0; i < 100; i++)); do
+		grep -q 'listening on ' "$log" && break
+		kill -0 "$SERVE_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	SERVER_URL=$(sed -n 's/.*listening on \([^ ]*\).*/\1/p' "$log" | head -n 1)
+	if [ -z "$SERVER_URL" ]; then
+		cat "$log" >&2
+		echo "serve did not start" >&2
+		return 1
+	fi
+	export SERVER_URL CHATCTL_SERVER=$SERVER_URL
+}
+
+stop_server() {
+	if [ -n "${SERVE_PID:-}" ]; then
+		kill "$SERVE_PID" 2>/dev/null || true
+		wait "$SERVE_PID" 2>/dev/null || true
+		SERVE_PID=
+	fi
+}
+
+common_teardown() {
+	stop_server
+}
+
+# hook NAME [query]: call a /__test/ endpoint of the running serve.
+hook() {
+	curl -ksS -X POST "$SERVER_URL/__test/$1${2:+?$2}"
+}
+
+# api METHOD PATH [curl args...]: a raw REST call, printing status then body.
+api() {
+	local method=$1 path=$2
+	shift 2
+	curl -ksS -X "$method" -w '\n%{http_code}\n' "$@" "$SERVER_URL$path"
+}
+
+# login_as USER [PROFILE]: log USER in (password 123456) under PROFILE.
+login_as() {
+	echo 123456 | "$CHATCTL" -p "${2:-default}" login --username "$1" --password-stdin >/dev/null
+}
