@@ -1,24 +1,115 @@
-#include <stddef.h>
+/* cmd/apply.c: friend requests. "apply ID" asks user ID to be my friend;
+ * "apply list" shows the requests sent to me; "apply accept|refuse|ignore
+ * APPLY_ID" answers one of them. */
+#include <stdio.h>
+#include <string.h>
 
 #include "cmd.h"
 
 static const struct opt apply_opts[] = {
+	{ "message", 'm', "TEXT", "apply ID: the note that goes with the request", NULL },
+	{ "page", 0, "N", "apply list: page number, from 1 (default 1)", NULL },
+	{ "limit", 0, "N", "apply list: requests per page (default 10)", NULL },
+	{ "nickname", 0, "NAME", "apply accept: the remark to give the new friend", NULL },
 	{ NULL, 0, NULL, NULL, NULL }
 };
+
+/* The verbs and the status each sends to handleapply. */
+static const struct {
+	const char *verb, *status;
+} verbs[] = {
+	{ "accept", "agree" },
+	{ "refuse", "refuse" },
+	{ "ignore", "ignore" },
+};
+
+/* Options that belong to another form of the command are usage errors,
+ * not silently ignored. */
+static int
+only(const struct args *a, const char *form, const char *allowed, struct err *e)
+{
+	static const char *const names[] = { "message", "page", "limit", "nickname" };
+	size_t i;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (arg_has(a, names[i]) && !strstr(allowed, names[i]))
+			return err_set(e, EX_USAGE, "--%s does not go with 'apply %s'", names[i], form);
+	return EX_OK;
+}
 
 static int
 apply_run(const struct globals *g, const struct args *a, struct err *e)
 {
-	(void)g;
-	(void)a;
-	return err_set(e, EX_USAGE, "not implemented yet");
+	struct session s;
+	const char *word = a->argv[0], *status = NULL, *method = "POST";
+	char path[128];
+	jv body = jv_invalid(), data = jv_invalid();
+	long id, page = 1, limit = 10;
+	size_t i;
+	int code;
+
+	for (i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+		if (strcmp(word, verbs[i].verb) == 0)
+			status = verbs[i].status;
+
+	if (strcmp(word, "list") == 0) {
+		if (a->argc != 1)
+			return err_set(e, EX_USAGE, "unexpected argument '%s'", a->argv[1]);
+		if ((code = only(a, "list", "page limit", e)) ||
+		    (arg_get(a, "page") && (code = parse_long(arg_get(a, "page"), 1, 1000000000L, "--page", &page, e))) ||
+		    (arg_get(a, "limit") && (code = parse_long(arg_get(a, "limit"), 1, 1000000L, "--limit", &limit, e))))
+			return code;
+		snprintf(path, sizeof path, "/api/chat/listapplyfriend/%ld?limit=%ld", page, limit);
+		method = "GET";
+	} else if (status) {
+		if (a->argc != 2)
+			return err_set(e, EX_USAGE, a->argc < 2 ? "missing APPLY_ID after '%s'" :
+			    "unexpected argument after '%s APPLY_ID'", word);
+		if ((code = only(a, word, "nickname", e)) ||
+		    (code = parse_long(a->argv[1], 1, __LONG_MAX__, "request id", &id, e)))
+			return code;
+		snprintf(path, sizeof path, "/api/chat/handleapply/%ld", id);
+		body = jv_object_set(jv_object(), jv_string("status"), jv_string(status));
+		if (arg_get(a, "nickname"))
+			body = jv_object_set(body, jv_string("nickname"), jv_string(arg_get(a, "nickname")));
+	} else {
+		if (a->argc != 1)
+			return err_set(e, EX_USAGE, "unexpected argument '%s'", a->argv[1]);
+		if ((code = only(a, "ID", "message", e)))
+			return code;
+		if (parse_long(word, 1, __LONG_MAX__, "user id", &id, e))
+			return err_set(e, EX_USAGE, "expected a user id, 'list', 'accept', 'refuse' "
+			    "or 'ignore', not '%s'", word);
+		snprintf(path, sizeof path, "/api/chat/applyfriend");
+		body = jv_object_set(jv_object(), jv_string("friend_id"), jv_number((double)id));
+		if (arg_get(a, "message"))
+			body = jv_object_set(body, jv_string("nickname"), jv_string(arg_get(a, "message")));
+	}
+
+	if ((code = session_open(&s, g, SESSION_TOKEN, e)) != EX_OK) {
+		jv_free(body);
+		goto out;
+	}
+	code = api_call(&s.api, method, path, body, &data, e);
+	if (code == EX_OK) {
+		code = output_emit(&s.out, data, e);
+		data = jv_invalid();
+	}
+out:
+	jv_free(data);
+	session_close(&s);
+	return code;
 }
 
 const struct command cmd_apply = {
 	.name = "apply",
-	.synopsis = "",
-	.summary = "apply",
+	.synopsis = "ID [--message TEXT] | list [--page N] [--limit N] | accept|refuse|ignore APPLY_ID [--nickname NAME]",
+	.summary = "send, list and answer friend requests",
+	.description =
+	    "apply ID asks user ID to be your friend; apply list prints the requests sent to\n"
+	    "you ({\"alldata\": [...], \"pendingCount\": N}, each with the request id); accept,\n"
+	    "refuse and ignore answer request APPLY_ID.",
 	.opts = apply_opts,
-	.min_args = 0, .max_args = -1,
+	.min_args = 1, .max_args = 2,
 	.run = apply_run,
 };

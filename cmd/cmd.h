@@ -75,6 +75,30 @@ const struct command *command_find(const char *name);
 int parse_long(const char *s, long min, long max, const char *what, long *out, struct err *e);
 int parse_secs(const char *s, const char *what, double *out, struct err *e);
 
+/* What most commands open first (cmd/common.c): the resolved configuration,
+ * the output (--jq compiled here, before any network traffic), and one
+ * HTTP handle. */
+#include "../lib/api.h"
+#include "../lib/config.h"
+#include "../lib/json.h"
+
+enum {
+	SESSION_TOKEN = 1,	/* fail with EX_AUTH when not logged in */
+	SESSION_COMPACT = 2,	/* NDJSON output: never pretty */
+	SESSION_NO_HTTP = 4	/* no server calls (whoami) */
+};
+
+struct session {
+	const struct globals *g;
+	struct config cfg;
+	struct output out;
+	struct http *http;
+	struct api api;
+};
+
+int session_open(struct session *s, const struct globals *g, int flags, struct err *e);
+void session_close(struct session *s);
+
 extern const struct command cmd_login, cmd_logout, cmd_whoami, cmd_listen,
 	cmd_send, cmd_isfriend, cmd_apply, cmd_serve;
 

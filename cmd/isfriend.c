@@ -1,4 +1,7 @@
-#include <stddef.h>
+/* cmd/isfriend.c: answer through the exit status whether a user is my
+ * friend, so that scripts can write "if chatctl isfriend 7; then ...". */
+#include <stdio.h>
+#include <string.h>
 
 #include "cmd.h"
 
@@ -9,16 +12,42 @@ static const struct opt isfriend_opts[] = {
 static int
 isfriend_run(const struct globals *g, const struct args *a, struct err *e)
 {
-	(void)g;
-	(void)a;
-	return err_set(e, EX_USAGE, "not implemented yet");
+	struct session s;
+	char path[64];
+	jv data = jv_invalid();
+	long id;
+	int code;
+
+	if ((code = parse_long(a->argv[0], 1, __LONG_MAX__, "user id", &id, e)) != EX_OK)
+		return code;
+	if ((code = session_open(&s, g, SESSION_TOKEN, e)) != EX_OK)
+		goto out;
+	snprintf(path, sizeof path, "/api/chat/ismygoodfriend/%ld", id);
+	code = api_call(&s.api, "POST", path, jv_invalid(), &data, e);
+	if (code == EX_OK) {
+		code = output_emit(&s.out, data, e);
+		data = jv_invalid();
+	} else if (code == EX_NO && strcmp(s.api.last_msg, "不是好友") == 0) {
+		/* The normal "no": a message only when someone may be reading. */
+		if (g->quiet)
+			e->msg[0] = '\0';
+		else
+			err_set(e, EX_NO, "user %ld is not a friend", id);
+	}
+out:
+	jv_free(data);
+	session_close(&s);
+	return code;
 }
 
 const struct command cmd_isfriend = {
 	.name = "isfriend",
-	.synopsis = "",
-	.summary = "isfriend",
+	.synopsis = "ID",
+	.summary = "exit 0 if user ID is my friend (and print the friendship), 1 if not",
+	.description =
+	    "A friend is a user on my own friend list who is not blacklisted. With -q the\n"
+	    "\"not a friend\" message is left out; the exit status still says it.",
 	.opts = isfriend_opts,
-	.min_args = 0, .max_args = -1,
+	.min_args = 1, .max_args = 1,
 	.run = isfriend_run,
 };

@@ -1,6 +1,11 @@
-#include <stddef.h>
+/* cmd/logout.c: tell the server, then forget the stored token.
+ * The token is forgotten locally whatever the server says: a user who asks
+ * to log out must not be left logged in because the network was down. */
+#include <stdio.h>
+#include <string.h>
 
 #include "cmd.h"
+#include "../lib/log.h"
 
 static const struct opt logout_opts[] = {
 	{ NULL, 0, NULL, NULL, NULL }
@@ -9,16 +14,50 @@ static const struct opt logout_opts[] = {
 static int
 logout_run(const struct globals *g, const struct args *a, struct err *e)
 {
-	(void)g;
+	struct session s;
+	struct err serr = { 0, "" };
+	jv data = jv_invalid();
+	int code, lcode;
+
 	(void)a;
-	return err_set(e, EX_USAGE, "not implemented yet");
+	if ((code = session_open(&s, g, SESSION_TOKEN, e)) != EX_OK)
+		goto out;
+	code = api_call(&s.api, "POST", "/api/chat/logout", jv_invalid(), &data, &serr);
+	if (s.cfg.cred.present && s.cfg.cred.token) {
+		/* Keep the server and the user record, so that the next login
+		 * knows where and who; drop only the token. */
+		struct cred c = s.cfg.cred;
+
+		c.token = NULL;
+		if ((lcode = cred_save(s.cfg.cred_path, &c, e)) != EX_OK) {
+			code = lcode;
+			goto out;
+		}
+	}
+	if (code == EX_OK) {
+		code = output_emit(&s.out, data, e);
+		data = jv_invalid();
+	} else if (code == EX_AUTH) {
+		/* Already superseded or logged out: nothing left to revoke. */
+		log_warn("the server no longer accepted this token (%s); forgotten locally", serr.msg);
+		code = EX_OK;
+	} else {
+		err_set(e, code, "%s; the token was forgotten locally anyway", serr.msg);
+	}
+out:
+	jv_free(data);
+	session_close(&s);
+	return code;
 }
 
 const struct command cmd_logout = {
 	.name = "logout",
 	.synopsis = "",
-	.summary = "logout",
+	.summary = "log out at the server, then forget the stored token",
+	.description =
+	    "The stored token is forgotten even when the server cannot be reached (the exit\n"
+	    "code then says why); the profile keeps its server and user name for the next login.",
 	.opts = logout_opts,
-	.min_args = 0, .max_args = -1,
+	.min_args = 0, .max_args = 0,
 	.run = logout_run,
 };

@@ -1,23 +1,340 @@
-#include <stddef.h>
+/* cmd/send.c: send messages, one from the command line or stdin, or a
+ * batch (--lines, --json) over one reused connection with one NDJSON result
+ * line per message. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cmd.h"
+#include "../lib/log.h"
+#include "../lib/url.h"
+#include "../lib/xalloc.h"
 
 static const struct opt send_opts[] = {
+	{ "group", 'g', NULL, "TO is a group id", NULL },
+	{ "type", 't', "TYPE", "message type (default text)", "text|iconMenus|image|audio|video" },
+	{ "options", 0, "JSON", "extra parameters, sent URI-encoded as the app does", NULL },
+	{ "raw", 0, NULL, "send the text as the message data exactly, without the app's wrapper", NULL },
+	{ "lines", 0, NULL, "send each line of standard input as one message to TO", NULL },
+	{ "json", 0, NULL, "each line of standard input is {\"to\",\"type\",\"data\",\"group\",\"options\"}", NULL },
+	{ "keep-going", 'k', NULL, "in a batch, go on after a message fails", NULL },
+	{ "retry", 0, "N", "retries when nothing can have been delivered, or on 502/503/504 (default 3)", NULL },
 	{ NULL, 0, NULL, NULL, NULL }
 };
+
+/* One message, as the server's sendmessage wants it. Everything in it is
+ * owned by it: msg_release() frees. */
+struct msg {
+	long to;
+	int group;
+	char *type;
+	jv data;	/* a string (wrapped or raw) or an object */
+	jv options;	/* a JSON value */
+};
+
+static void
+msg_release(struct msg *m)
+{
+	free(m->type);
+	jv_free(m->data);
+	jv_free(m->options);
+	m->type = NULL;
+	m->data = m->options = jv_invalid();
+}
+
+/* What the app puts in data for each type (api §5.3). Consumes text. */
+static jv
+wrap_text(const char *type, jv text)
+{
+	jv w = jv_object(), dt;
+
+	if (strcmp(type, "image") == 0 || strcmp(type, "audio") == 0 || strcmp(type, "video") == 0)
+		dt = jv_string(type);
+	else
+		dt = jv_false();
+	w = jv_object_set(w, jv_string("data"), text);
+	w = jv_object_set(w, jv_string("dataType"), dt);
+	w = jv_object_set(w, jv_string("otherData"), jv_null());
+	return jv_dump_string(w, 0);
+}
+
+/* Borrows m; the reply is the caller's in *result. */
+static int
+send_one(struct session *s, const struct msg *m, jv *result, struct err *e)
+{
+	jv body = jv_object(), opt;
+	char *enc;
+
+	opt = jv_dump_string(jv_copy(m->options), 0);
+	enc = url_encode(jv_string_value(opt), (size_t)jv_string_length_bytes(jv_copy(opt)));
+	jv_free(opt);
+	body = jv_object_set(body, jv_string("sendto_id"), jv_number((double)m->to));
+	body = jv_object_set(body, jv_string("chatType"), jv_string(m->group ? "group" : "single"));
+	body = jv_object_set(body, jv_string("type"), jv_string(m->type));
+	body = jv_object_set(body, jv_string("data"), jv_copy(m->data));
+	body = jv_object_set(body, jv_string("options"), jv_string(enc));
+	free(enc);
+	return api_call(&s->api, "POST", "/api/chat/socket/sendmessage", body, result, e);
+}
+
+static int
+parse_options(const char *text, jv *out, struct err *e)
+{
+	jv v = jv_parse(text);
+
+	if (!jv_is_valid(v)) {
+		jv msg = jv_invalid_get_msg(v);
+
+		err_set(e, EX_USAGE, "invalid --options JSON: %s",
+		    jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "parse error");
+		jv_free(msg);
+		return EX_USAGE;
+	}
+	*out = v;
+	return EX_OK;
+}
+
+static int
+parse_to(const char *s, long *to, struct err *e)
+{
+	return parse_long(s, 1, 9007199254740991L, "recipient id", to, e);
+}
+
+/* Text becomes the message data: the app's wrapper unless --raw. */
+static int
+text_data(const char *type, int raw, const char *text, size_t len, jv *data, struct err *e)
+{
+	jv t;
+
+	if (len == 0)
+		return err_set(e, EX_USAGE, "nothing to send: the message is empty");
+	t = jv_string_sized(text, (int)len);
+	*data = raw ? t : wrap_text(type, t);
+	return EX_OK;
+}
+
+/* A --json line: {"to","type","data","group","options"}, with the command
+ * line's values as defaults. Fills m (which the caller releases). */
+static int
+parse_json_line(const char *line, const struct msg *def, int raw, struct msg *m, struct err *e)
+{
+	jv o = jv_parse(line), to, group, type, options, data;
+	int code = EX_OK;
+
+	m->to = def->to;
+	m->group = def->group;
+	m->type = NULL;
+	m->data = jv_invalid();
+	m->options = jv_copy(def->options);
+	if (jv_get_kind(o) != JV_KIND_OBJECT) {
+		jv_free(o);
+		return err_set(e, EX_USAGE, "not a JSON object");
+	}
+	to = jv_object_get(jv_copy(o), jv_string("to"));
+	group = jv_object_get(jv_copy(o), jv_string("group"));
+	type = jv_object_get(jv_copy(o), jv_string("type"));
+	options = jv_object_get(jv_copy(o), jv_string("options"));
+	data = jv_object_get(o, jv_string("data"));
+
+	if (jv_get_kind(to) == JV_KIND_NUMBER) {
+		double d = jv_number_value(to);
+
+		if (d >= 1 && d <= 9007199254740991.0 && d == (double)(long)d)
+			m->to = (long)d;
+		else
+			code = err_set(e, EX_USAGE, "\"to\" must be a user or group id");
+	} else if (jv_get_kind(to) == JV_KIND_STRING) {
+		code = parse_to(jv_string_value(to), &m->to, e);
+	} else if (m->to == 0) {
+		code = err_set(e, EX_USAGE, "\"to\" must be a user or group id");
+	}
+	if (jv_get_kind(group) == JV_KIND_TRUE || jv_get_kind(group) == JV_KIND_FALSE)
+		m->group = jv_get_kind(group) == JV_KIND_TRUE;
+	m->type = xstrdup(jv_get_kind(type) == JV_KIND_STRING ? jv_string_value(type) : def->type);
+	if (code == EX_OK && jv_get_kind(options) == JV_KIND_STRING) {
+		jv_free(m->options);
+		m->options = jv_null();
+		code = parse_options(jv_string_value(options), &m->options, e);
+	} else if (jv_is_valid(options) && jv_get_kind(options) != JV_KIND_NULL) {
+		jv_free(m->options);
+		m->options = jv_copy(options);
+	}
+	if (code == EX_OK) {
+		if (jv_get_kind(data) == JV_KIND_STRING)
+			code = text_data(m->type, raw, jv_string_value(data),
+			    (size_t)jv_string_length_bytes(jv_copy(data)), &m->data, e);
+		else if (jv_get_kind(data) == JV_KIND_OBJECT)
+			m->data = jv_copy(data);	/* the app's own object form, as is */
+		else
+			code = err_set(e, EX_USAGE, "\"data\" must be a string or an object");
+	}
+	jv_free(to);
+	jv_free(group);
+	jv_free(type);
+	jv_free(options);
+	jv_free(data);
+	return code;
+}
+
+static int
+batch(struct session *s, const struct args *a, const struct msg *def, int raw, int json, struct err *e)
+{
+	int keep_going = arg_has(a, "keep-going"), first = EX_OK, code;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	long lineno = 0;
+
+	while ((n = getline(&line, &cap, stdin)) >= 0) {
+		struct msg m = { 0, 0, NULL, jv_invalid(), jv_invalid() };
+		struct err le = { 0, "" };
+		jv result;
+
+		lineno++;
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		if (n == 0)
+			continue;	/* blank lines carry no message */
+		if (json) {
+			code = parse_json_line(line, def, raw, &m, &le);
+		} else {
+			m.to = def->to;
+			m.group = def->group;
+			m.type = xstrdup(def->type);
+			m.options = jv_copy(def->options);
+			code = text_data(def->type, raw, line, (size_t)n, &m.data, &le);
+		}
+		if (code == EX_OK)
+			code = send_one(s, &m, &result, &le);
+		msg_release(&m);
+		if (code == EX_OK) {
+			if ((code = output_emit(&s->out, result, &le)) != EX_OK) {
+				err_set(e, code, "line %ld: %s", lineno, le.msg);
+				free(line);
+				return code;
+			}
+		} else {
+			jv fail = jv_object();
+
+			fail = jv_object_set(fail, jv_string("line"), jv_number((double)lineno));
+			fail = jv_object_set(fail, jv_string("exit"), jv_number(code));
+			fail = jv_object_set(fail, jv_string("error"), jv_string(le.msg));
+			json_print_line(stdout, fail);
+			if (first == EX_OK) {
+				first = code;
+				err_set(e, code, "line %ld: %s", lineno, le.msg);
+			} else {
+				log_warn("line %ld: %s", lineno, le.msg);
+			}
+			if (!keep_going)
+				break;
+		}
+		/* One line out per line in, as soon as it is known. */
+		fflush(stdout);
+	}
+	free(line);
+	if (ferror(stdin) && first == EX_OK)
+		first = err_set(e, EX_IO, "cannot read standard input");
+	return first;
+}
+
+static int
+read_stdin(struct buf *b, struct err *e)
+{
+	char chunk[65536];
+	size_t n;
+
+	while ((n = fread(chunk, 1, sizeof chunk, stdin)) > 0)
+		buf_add(b, chunk, n);
+	if (ferror(stdin))
+		return err_set(e, EX_IO, "cannot read standard input");
+	while (b->len > 0 && (b->buf[b->len - 1] == '\n' || b->buf[b->len - 1] == '\r'))
+		b->buf[--b->len] = '\0';
+	return EX_OK;
+}
 
 static int
 send_run(const struct globals *g, const struct args *a, struct err *e)
 {
-	(void)g;
-	(void)a;
-	return err_set(e, EX_USAGE, "not implemented yet");
+	struct session s;
+	struct msg def = { 0, 0, NULL, jv_invalid(), jv_invalid() };
+	int raw = arg_has(a, "raw"), lines = arg_has(a, "lines"), json = arg_has(a, "json");
+	long retries = 3;
+	int code, i;
+	jv result;
+
+	def.group = arg_has(a, "group");
+	if (arg_get(a, "type") && arg_get(a, "type")[0] == '\0')
+		return err_set(e, EX_USAGE, "empty --type");
+	if (lines && json)
+		return err_set(e, EX_USAGE, "--lines and --json do not go together");
+	if (arg_has(a, "keep-going") && !lines && !json)
+		return err_set(e, EX_USAGE, "--keep-going is for --lines and --json batches");
+	if (arg_get(a, "retry") && (code = parse_long(arg_get(a, "retry"), 0, 100, "--retry", &retries, e)))
+		return code;
+	if (a->argc == 0 && !json)
+		return err_set(e, EX_USAGE, "missing argument: TO (a user id, or a group id with --group)");
+	if ((lines || json) && a->argc > 1)
+		return err_set(e, EX_USAGE, "unexpected argument '%s': a batch reads its messages from standard input", a->argv[1]);
+	if (a->argc > 0 && (code = parse_to(a->argv[0], &def.to, e)))
+		return code;
+	if (arg_get(a, "options")) {
+		if ((code = parse_options(arg_get(a, "options"), &def.options, e)))
+			return code;
+	} else {
+		def.options = jv_object();	/* the app sends {} for plain text */
+	}
+	def.type = xstrdup(arg_get(a, "type") ? arg_get(a, "type") : "text");
+
+	if ((code = session_open(&s, g, SESSION_TOKEN | ((lines || json) ? SESSION_COMPACT : 0), e)) != EX_OK)
+		goto out;
+	s.api.retries = (int)retries;
+	if (lines || json) {
+		code = batch(&s, a, &def, raw, json, e);
+		goto out;
+	}
+
+	if (a->argc == 1 || (a->argc == 2 && strcmp(a->argv[1], "-") == 0)) {
+		struct buf b = BUF_INIT;
+
+		if ((code = read_stdin(&b, e)) == EX_OK)
+			code = text_data(def.type, raw, b.buf ? b.buf : "", b.len, &def.data, e);
+		buf_release(&b);
+	} else {
+		struct buf b = BUF_INIT;
+
+		for (i = 1; i < a->argc; i++) {
+			if (i > 1)
+				buf_add(&b, " ", 1);
+			buf_adds(&b, a->argv[i]);
+		}
+		code = text_data(def.type, raw, b.buf, b.len, &def.data, e);
+		buf_release(&b);
+	}
+	if (code != EX_OK)
+		goto out;
+	code = send_one(&s, &def, &result, e);
+	if (code == EX_OK)
+		code = output_emit(&s.out, result, e);
+out:
+	msg_release(&def);
+	session_close(&s);
+	return code;
 }
 
 const struct command cmd_send = {
 	.name = "send",
-	.synopsis = "",
-	.summary = "send",
+	.synopsis = "[--group] [--type TYPE] [--options JSON] [--raw] [--lines|--json [--keep-going]] [--retry N] TO [TEXT...]",
+	.summary = "send a message to a user (or a group with --group)",
+	.description =
+	    "The words of TEXT are joined by spaces; with no TEXT, or TEXT '-', all of standard\n"
+	    "input is one message (trailing newlines removed). Prints the stored message record.\n"
+	    "Text is wrapped as the app expects ({\"data\":TEXT,\"dataType\":false,\"otherData\":null})\n"
+	    "unless --raw. --lines sends each input line to TO; --json reads one object per line,\n"
+	    "{\"to\":ID,\"type\":T,\"data\":TEXT,\"group\":BOOL,\"options\":{...}}, with TO, --type and\n"
+	    "--group as defaults. A batch prints one line per message: the record, or\n"
+	    "{\"line\":N,\"exit\":CODE,\"error\":MESSAGE}; it stops at the first failure unless\n"
+	    "--keep-going, and exits with the first failure's code.",
 	.opts = send_opts,
 	.min_args = 0, .max_args = -1,
 	.run = send_run,

@@ -1,0 +1,44 @@
+/* cmd/common.c: the set-up most commands share (see struct session). */
+#include <string.h>
+
+#include "cmd.h"
+#include "../lib/log.h"
+
+int
+session_open(struct session *s, const struct globals *g, int flags, struct err *e)
+{
+	struct config_in in = { g->server, g->profile, g->config_dir };
+	struct http_opts ho = { g->connect_timeout, g->max_time, g->cacert, g->insecure };
+	int code;
+
+	memset(s, 0, sizeof *s);
+	s->g = g;
+	s->cfg.cred.user = jv_null();
+	if ((code = output_init(&s->out, stdout, g->jq, g->raw,
+	    (flags & SESSION_COMPACT) ? 0 : g->pretty, e)) != EX_OK)
+		return code;
+	if ((code = config_load(&in, &s->cfg, e)) != EX_OK)
+		return code;
+	log_debug(1, "profile '%s', server %s (from %s)", s->cfg.profile, s->cfg.server,
+	    s->cfg.server_from);
+	if ((flags & SESSION_TOKEN) && s->cfg.token == NULL)
+		return err_set(e, EX_AUTH, "not logged in (profile '%s'): run 'chatctl login'",
+		    s->cfg.profile);
+	if (s->cfg.token)
+		log_debug(1, "token <redacted> from %s", s->cfg.token_from);
+	if (flags & SESSION_NO_HTTP)
+		return EX_OK;
+	s->http = http_new(&ho);
+	s->api.http = s->http;
+	s->api.server = s->cfg.server;
+	s->api.token = s->cfg.token;
+	return EX_OK;
+}
+
+void
+session_close(struct session *s)
+{
+	output_release(&s->out);
+	http_free(s->http);
+	config_release(&s->cfg);
+}

@@ -1,0 +1,50 @@
+/* lib/api.h: the chat server's REST API: one call, and the decoding of its
+ * {"msg","data"} envelope into DESIGN.md's exit codes.
+ *
+ *	struct api a = { .http = h, .server = base_url, .token = token };
+ *	jv data;
+ *	code = api_call(&a, "POST", "/api/chat/ismygoodfriend/2", jv_invalid(), &data, e);
+ *	if (code == EX_OK) ... use data, then jv_free(data) ...
+ *
+ * api_call() consumes body (jv_invalid() for no body). On EX_OK *data is
+ * the envelope's data, the caller's to free; on failure *data is untouched
+ * and *e holds the reason, with the server's own message when it gave one.
+ *
+ * The mapping, in api_decode(): {"msg":"ok"} with HTTP 200 is success;
+ * {"msg":"fail"} is a refusal (EX_NO) whatever the status (the real server
+ * answers an unknown route with HTTP 200 and "404 错误"), unless its data is
+ * one of the authentication messages of api/chat-api.md §1.6 (EX_AUTH: the
+ * real server reports them as HTTP 400, not 401). A 5xx, or a body that is
+ * not the envelope, is EX_PROTO. */
+#ifndef CHATCTL_API_H
+#define CHATCTL_API_H
+
+#include <jv.h>
+
+#include "err.h"
+#include "http.h"
+
+struct api {
+	struct http *http;
+	const char *server;	/* base URL without trailing slash; borrowed */
+	const char *token;	/* or NULL; borrowed */
+	int retries;		/* extra tries when nothing can have been delivered */
+	long last_status;	/* HTTP status of the last answer, 0 if none */
+	char last_msg[512];	/* the server's data text of the last refusal */
+};
+
+int api_call(struct api *a, const char *method, const char *path, jv body, jv *data, struct err *e);
+
+/* Decode one answer. Consumes nothing; on EX_OK *data is the caller's.
+ * msgbuf (may be NULL) receives the server's failure text. */
+int api_decode(long status, const char *body, size_t len, jv *data,
+    char *msgbuf, size_t msgsize, struct err *e);
+
+/* 1 if text is one of the server's authentication failure messages. */
+int api_is_auth_message(const char *text);
+
+/* Whether a failed call may be repeated: nothing reached the server, or it
+ * answered 502, 503 or 504. */
+int api_retryable(long status, int unsent);
+
+#endif

@@ -1,0 +1,56 @@
+/* lib/config.h: where chatctl keeps things, and which server and token a
+ * command uses.
+ *
+ * Precedence for each setting: the flag, then the environment, then the
+ * profile's stored value, then the default (DESIGN.md "Global options").
+ *
+ *	struct config c;
+ *	if ((code = config_load(&in, &c, e)) != EX_OK) return code;
+ *	... c.server, c.token (NULL when not logged in) ...
+ *	config_release(&c);
+ *
+ * config_load() reads the profile's credentials when they exist (see
+ * lib/cred.h) and refuses them when they are too open. Every string in
+ * struct config belongs to it. */
+#ifndef CHATCTL_CONFIG_H
+#define CHATCTL_CONFIG_H
+
+#include "cred.h"
+#include "err.h"
+
+#define CONFIG_DEFAULT_SERVER "http://127.0.0.1:7001"
+
+struct config_in {
+	const char *server;	/* -s, or NULL */
+	const char *profile;	/* -p, or NULL */
+	const char *dir;	/* --config, or NULL */
+};
+
+struct config {
+	char *dir;		/* the config directory (may not exist yet) */
+	char *profile;
+	char *cred_path;	/* <dir>/profiles/<profile>.json */
+	char *server;		/* resolved base URL, no trailing slash */
+	const char *server_from;	/* "flag", "environment", "profile", "default" */
+	char *token;		/* CHATCTL_TOKEN, else the stored token, else NULL */
+	const char *token_from;	/* "environment", "profile" or NULL */
+	struct cred cred;	/* the stored credentials; cred.present says if any */
+};
+
+/* Resolve everything; EX_USAGE for a bad profile name or server URL,
+ * EX_IO for unreadable or too-open credentials. */
+int config_load(const struct config_in *in, struct config *c, struct err *e);
+void config_release(struct config *c);
+
+/* The directory only: --config, CHATCTL_CONFIG_DIR, XDG_CONFIG_HOME, HOME.
+ * Caller frees. NULL with *e set when no HOME can be found. */
+char *config_dir(const char *flag, struct err *e);
+
+/* A profile name is a file name: [A-Za-z0-9._-], 1 to 64, not starting
+ * with a dot. */
+int config_valid_profile(const char *name);
+
+/* Check that url is http:// or https:// with a host; EX_USAGE otherwise. */
+int config_check_url(const char *url, struct err *e);
+
+#endif

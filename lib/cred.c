@@ -1,0 +1,217 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cred.h"
+#include "xalloc.h"
+
+#define CRED_MAX (1 << 20)
+
+void
+cred_init(struct cred *c)
+{
+	c->present = 0;
+	c->server = c->token = NULL;
+	c->user = jv_null();
+}
+
+void
+cred_release(struct cred *c)
+{
+	free(c->server);
+	if (c->token) {
+		explicit_bzero(c->token, strlen(c->token));
+		free(c->token);
+	}
+	jv_free(c->user);
+	cred_init(c);
+}
+
+static char *
+get_string(jv obj, const char *key)
+{
+	jv v = jv_object_get(jv_copy(obj), jv_string(key));
+	char *s = NULL;
+
+	if (jv_get_kind(v) == JV_KIND_STRING)
+		s = xstrdup(jv_string_value(v));
+	jv_free(v);
+	return s;
+}
+
+int
+cred_load(const char *path, struct cred *c, struct err *e)
+{
+	struct buf b = BUF_INIT;
+	struct stat st;
+	char chunk[4096];
+	ssize_t n;
+	jv doc;
+	int fd;
+
+	cred_init(c);
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return EX_OK;
+		return err_set(e, EX_IO, "cannot read '%s': %s", path, strerror(errno));
+	}
+	if (fstat(fd, &st) != 0) {
+		close(fd);
+		return err_set(e, EX_IO, "cannot read '%s': %s", path, strerror(errno));
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return err_set(e, EX_IO, "cannot read '%s': not a regular file", path);
+	}
+	if (st.st_mode & 077) {
+		close(fd);
+		return err_set(e, EX_IO, "credentials '%s' are too open (mode %04o): "
+		    "run 'chmod 600 %s'", path, (unsigned)(st.st_mode & 07777), path);
+	}
+	while ((n = read(fd, chunk, sizeof chunk)) > 0) {
+		buf_add(&b, chunk, (size_t)n);
+		if (b.len > CRED_MAX)
+			break;
+	}
+	explicit_bzero(chunk, sizeof chunk);
+	close(fd);
+	if (n < 0 || b.len > CRED_MAX) {
+		int code = err_set(e, EX_IO, "cannot read '%s': %s", path,
+		    n < 0 ? strerror(errno) : "file too large");
+
+		if (b.buf)
+			explicit_bzero(b.buf, b.len);
+		buf_release(&b);
+		return code;
+	}
+	doc = jv_parse_sized(b.buf ? b.buf : "", (int)b.len);
+	if (b.buf)
+		explicit_bzero(b.buf, b.len);
+	buf_release(&b);
+	if (jv_get_kind(doc) != JV_KIND_OBJECT) {
+		jv_free(doc);
+		return err_set(e, EX_IO, "invalid credentials file '%s': not a JSON object", path);
+	}
+	c->present = 1;
+	c->server = get_string(doc, "server");
+	c->token = get_string(doc, "token");
+	c->user = jv_object_get(jv_copy(doc), jv_string("user"));
+	if (!jv_is_valid(c->user)) {
+		jv_free(c->user);
+		c->user = jv_null();
+	}
+	jv_free(doc);
+	return EX_OK;
+}
+
+/* mkdir -p with mode 0700 for each directory we create. */
+static int
+make_dirs(const char *dir, struct err *e)
+{
+	char *p = xstrdup(dir), *s;
+	int code = EX_OK;
+
+	for (s = p + 1; ; s++) {
+		if (*s == '/' || *s == '\0') {
+			char save = *s;
+
+			*s = '\0';
+			if (mkdir(p, 0700) != 0 && errno != EEXIST) {
+				code = err_set(e, EX_IO, "cannot create directory '%s': %s", p, strerror(errno));
+				break;
+			}
+			*s = save;
+			if (save == '\0')
+				break;
+		}
+	}
+	free(p);
+	return code;
+}
+
+static int
+write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int
+cred_save(const char *path, const struct cred *c, struct err *e)
+{
+	char *dirbuf = xstrdup(path), *dir = dirname(dirbuf);
+	char *tmp = xasprintf("%s.tmp.XXXXXX", path);
+	jv doc = jv_object();
+	jv text;
+	int fd = -1, dfd, code = EX_OK;
+
+	if ((code = make_dirs(dir, e)) != EX_OK)
+		goto out;
+	if (c->server)
+		doc = jv_object_set(doc, jv_string("server"), jv_string(c->server));
+	if (c->token)
+		doc = jv_object_set(doc, jv_string("token"), jv_string(c->token));
+	doc = jv_object_set(doc, jv_string("user"), jv_copy(c->user));
+	text = jv_dump_string(doc, JV_PRINT_PRETTY | JV_PRINT_INDENT_FLAGS(2));
+
+	/* mkstemp creates the file 0600 with O_EXCL: never someone else's. */
+	if ((fd = mkstemp(tmp)) < 0) {
+		code = err_set(e, EX_IO, "cannot write '%s': %s", path, strerror(errno));
+		jv_free(text);
+		goto out;
+	}
+	if (write_all(fd, jv_string_value(text), (size_t)jv_string_length_bytes(jv_copy(text))) != 0 ||
+	    write_all(fd, "\n", 1) != 0 || fsync(fd) != 0) {
+		code = err_set(e, EX_IO, "cannot write '%s': %s", path, strerror(errno));
+		jv_free(text);
+		goto out;
+	}
+	jv_free(text);
+	if (close(fd) != 0) {
+		fd = -1;
+		code = err_set(e, EX_IO, "cannot write '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, path) != 0) {
+		code = err_set(e, EX_IO, "cannot write '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	/* The rename itself must survive a crash too. */
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	if (code != EX_OK)
+		unlink(tmp);
+	free(tmp);
+	free(dirbuf);
+	return code;
+}
+
+int
+cred_remove(const char *path, struct err *e)
+{
+	if (unlink(path) != 0 && errno != ENOENT)
+		return err_set(e, EX_IO, "cannot remove '%s': %s", path, strerror(errno));
+	return EX_OK;
+}

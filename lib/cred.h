@@ -1,0 +1,37 @@
+/* lib/cred.h: the stored credentials of one profile.
+ *
+ * One JSON file per profile: {"server": URL, "token": TOKEN, "user": {...}},
+ * mode 0600 in a 0700 directory. cred_load() fills *c; the caller owns it and
+ * ends with cred_release(c). Strings in struct cred belong to it: borrow
+ * them, never free them. c->user is a jv the struct owns (jv_null() when
+ * absent): jv_copy() it to keep it.
+ *
+ * cred_save() writes a temporary file in the same directory (O_EXCL, 0600),
+ * fsyncs it, renames it over the old one and fsyncs the directory: a reader
+ * sees the old file or the new one, never half of one.
+ * A file that group or others may read is refused with EX_IO, as ssh
+ * refuses a private key that is too open. */
+#ifndef CHATCTL_CRED_H
+#define CHATCTL_CRED_H
+
+#include <jv.h>
+
+#include "err.h"
+
+struct cred {
+	int present;	/* the file existed */
+	char *server;	/* or NULL */
+	char *token;	/* or NULL */
+	jv user;	/* the user record without password and token */
+};
+
+void cred_init(struct cred *c);
+/* EX_OK with c->present == 0 when the file does not exist. */
+int cred_load(const char *path, struct cred *c, struct err *e);
+/* Creates the parent directories (0700) as needed. */
+int cred_save(const char *path, const struct cred *c, struct err *e);
+/* EX_OK when removed or already absent. */
+int cred_remove(const char *path, struct err *e);
+void cred_release(struct cred *c);
+
+#endif

@@ -1,0 +1,45 @@
+/* lib/http.h: HTTP through libcurl, one handle for every request of a
+ * process, so a batch reuses one connection.
+ *
+ *	struct http *h = http_new(&opts);
+ *	struct http_resp r = HTTP_RESP_INIT;
+ *	code = http_request(h, "POST", url, token, json, &r, e);
+ *	... r.status, r.body ...
+ *	http_resp_release(&r);
+ *	http_free(h);
+ *
+ * http_request() returns EX_OK when an HTTP answer arrived, whatever its
+ * status; EX_NET when none did, with *e saying why in curl's own words.
+ * r->unsent is set when the failure proves the request never reached the
+ * server (resolve or connect failed), which is what makes a retry safe.
+ * The token goes in the "token" header and is never logged. */
+#ifndef CHATCTL_HTTP_H
+#define CHATCTL_HTTP_H
+
+#include "err.h"
+#include "xalloc.h"
+
+struct http_opts {
+	double connect_timeout;	/* seconds, 0 for curl's default */
+	double max_time;	/* seconds, 0 for none */
+	const char *cacert;	/* borrowed, or NULL */
+	int insecure;
+};
+
+struct http_resp {
+	long status;
+	struct buf body;
+	int unsent;
+	double seconds;
+};
+#define HTTP_RESP_INIT { 0, BUF_INIT, 0, 0 }
+
+struct http;
+
+struct http *http_new(const struct http_opts *o);
+void http_free(struct http *h);
+int http_request(struct http *h, const char *method, const char *url,
+    const char *token, const char *body, struct http_resp *r, struct err *e);
+void http_resp_release(struct http_resp *r);
+
+#endif

@@ -1,0 +1,47 @@
+/* lib/json.h: printing JSON results, with an optional --jq program.
+ *
+ *	struct output o;
+ *	if ((code = output_init(&o, g->jq, g->raw, pretty, e))) return code;
+ *	code = output_emit(&o, value, e);	(consumes value)
+ *	output_release(&o);
+ *
+ * Without a program each value is printed as one JSON text and a newline,
+ * indented when pretty, compact otherwise. With one, the program is compiled
+ * once in output_init() (EX_USAGE with jq's message when it does not
+ * compile) and each value prints every result the program yields; -r prints
+ * string results without quotes. No jq state exists unless a program was
+ * given: one-shot commands pay nothing for --jq they do not use.
+ *
+ * jv rules (libjq 1.6): every jv_* call consumes its jv arguments; what a
+ * function here says it "consumes" the caller must not free. */
+#ifndef CHATCTL_JSON_H
+#define CHATCTL_JSON_H
+
+#include <stdio.h>
+
+#include <jq.h>
+#include <jv.h>
+
+#include "err.h"
+
+struct output {
+	FILE *fp;
+	int pretty;
+	int raw;
+	jq_state *jq;
+	char jq_error[512];	/* the last message from jq's error callback */
+};
+
+/* pretty: 1 indent, 0 compact, -1 indent when fp is a terminal. */
+int output_init(struct output *o, FILE *fp, const char *program, int raw, int pretty, struct err *e);
+
+/* Print v, or the program's results for v. Consumes v. EX_USAGE when the
+ * program fails on this input (its message in *e). */
+int output_emit(struct output *o, jv v, struct err *e);
+
+void output_release(struct output *o);
+
+/* Print v as one compact line (consumes v). */
+void json_print_line(FILE *fp, jv v);
+
+#endif

@@ -1,0 +1,16 @@
+/* lib/url.h: URLs built from the server's base URL.
+ * Every function returns a new string the caller frees. Encoding is
+ * libcurl's (curl_easy_escape): RFC 3986 unreserved characters stay,
+ * everything else becomes %XX, which decodeURIComponent reads back. */
+#ifndef CHATCTL_URL_H
+#define CHATCTL_URL_H
+
+#include <stddef.h>
+
+char *url_encode(const char *s, size_t len);
+
+/* http(s)://host[:port][/prefix] -> ws(s)://host[:port][/prefix]/ws?token=<encoded>.
+ * NULL when base is not http:// or https://. */
+char *url_ws(const char *base, const char *token);
+
+#endif
