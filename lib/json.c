@@ -9,8 +9,12 @@ on_jq_error(void *arg, jv msg)
 {
 	struct output *o = arg;
 
-	/* The callback owns msg. Compile errors arrive as strings; runtime
-	 * errors as whatever the program raised. */
+	/* The callback owns msg. A compile error comes first, then a summary
+	 * ("jq: 1 compile error"): keep the first, it says what is wrong. */
+	if (o->jq_error[0]) {
+		jv_free(msg);
+		return;
+	}
 	if (jv_get_kind(msg) == JV_KIND_STRING) {
 		snprintf(o->jq_error, sizeof o->jq_error, "%s", jv_string_value(msg));
 	} else {
