@@ -1,24 +1,483 @@
-#include <stddef.h>
+/* cmd/listen.c: hold the WebSocket open and print every incoming message as
+ * one JSON line, across drops, restarts and bad input, without losing or
+ * duplicating a message and without fighting another login.
+ *
+ * The connection itself (reconnects, backoff, heartbeat, dead peers,
+ * reassembly) is lib/ws.c; this file decides what a frame means: print it,
+ * answer it, drop it as a duplicate, or stop. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cmd.h"
+#include "../lib/frame.h"
+#include "../lib/log.h"
+#include "../lib/url.h"
+#include "../lib/ws.h"
+#include "../lib/xalloc.h"
 
 static const struct opt listen_opts[] = {
+	{ "type", 't', "TYPE", "print only frames of this type (frame or message type; repeatable)",
+	    "singleChat|system|ping|pong|text|iconMenus|image|audio|video|systemNotice" },
+	{ "from", 0, "USER_ID", "print only messages from this sender", NULL },
+	{ "count", 'n', "N", "stop after printing N frames (exit 1 if the stream ends before)", NULL },
+	{ "idle", 0, "SECS", "stop when nothing was printed for SECS", NULL },
+	{ "timeout", 0, "SECS", "stop after SECS in all", NULL },
+	{ "heartbeat", 0, "SECS", "send {\"type\":\"ping\"} every SECS; 0 turns it off (default 25)", NULL },
+	{ "heartbeats", 0, NULL, "also print the server's pings and the answers to ours", NULL },
+	{ "backoff-max", 0, "SECS", "longest wait between reconnects (default 30)", NULL },
+	{ "no-reconnect", 0, NULL, "exit 4 when the connection drops instead of reconnecting", NULL },
+	{ "no-offline", 0, NULL, "do not fetch the messages that arrived while offline", NULL },
+	{ "no-dedupe", 0, NULL, "keep duplicates (same id, type and actionType)", NULL },
+	{ "max-frame", 0, "BYTES", "skip messages larger than BYTES (default 16777216)", NULL },
 	{ NULL, 0, NULL, NULL, NULL }
 };
+
+#define DEDUPE_WINDOW 8192
+
+enum stop_reason { RUNNING, STOP_COUNT, STOP_IDLE, STOP_TIMEOUT, STOP_SIGNAL, STOP_PIPE, STOP_FATAL };
+
+struct listen {
+	struct session *s;
+	struct ws *ws;
+	struct err *e;
+
+	/* options */
+	const char *const *types;
+	int ntypes;
+	const char *from;
+	long count;
+	double idle, timeout;
+	int heartbeats, offline, dedupe, reconnect;
+
+	/* state */
+	enum stop_reason stop;
+	int code;
+	long printed;
+	lws_usec_t last_print;
+	struct seen seen;
+	struct buf line;
+
+	/* the offline fetch, run without blocking the loop */
+	lws_sorted_usec_list_t sul_fetch, sul_idle, sul_timeout;
+	int fetching, fetch_again, fetch_fails;
+	struct http_resp fetch_resp;
+	char *fetch_url;
+};
+
+static volatile sig_atomic_t got_signal;
+static struct ws *signal_ws;
+
+static void
+on_signal(int sig)
+{
+	got_signal = sig;
+	ws_wake(signal_ws);
+}
+
+static void
+stop(struct listen *l, enum stop_reason why, int code)
+{
+	if (l->stop != RUNNING)
+		return;
+	l->stop = why;
+	l->code = code;
+	ws_stop(l->ws, 1000);
+}
+
+/* What a frame looks like in a warning: short, one line, printable. */
+static const char *
+preview(const char *p, size_t len, char *out, size_t size)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < len && o + 4 < size; i++)
+		out[o++] = (p[i] >= 0x20 && p[i] != 0x7f) || (p[i] & 0x80) ? p[i] : '?';
+	if (i < len) {
+		out[o++] = '.';
+		out[o++] = '.';
+		out[o++] = '.';
+	}
+	out[o] = '\0';
+	return out;
+}
+
+static int
+wanted(struct listen *l, const struct frame_info *fi)
+{
+	int i;
+
+	if (l->ntypes) {
+		for (i = 0; i < l->ntypes; i++)
+			if (strcmp(l->types[i], fi->type) == 0 || strcmp(l->types[i], fi->dtype) == 0)
+				break;
+		if (i == l->ntypes)
+			return 0;
+	} else if (strcmp(fi->type, "system") == 0) {
+		/* The welcome marks a (re)connection, not a message. */
+		return 0;
+	}
+	if (l->from && strcmp(l->from, fi->from) != 0)
+		return 0;
+	return 1;
+}
+
+static void
+print_frame(struct listen *l, const char *text, size_t len, const struct frame_info *fi)
+{
+	struct err je = { 0, "" };
+
+	if (l->s->out.jq) {
+		jv v = jv_parse_sized(text, (int)len);
+
+		if (output_emit(&l->s->out, v, &je) != EX_OK) {
+			log_warn("%s; frame skipped", je.msg);
+			return;
+		}
+		if (l->s->out.results == 0)
+			return;
+	} else if (fi->newline) {
+		/* A raw newline would split the line: re-encode this one. */
+		json_print_line(stdout, jv_parse_sized(text, (int)len));
+	} else {
+		fwrite(text, 1, len, stdout);
+		putc('\n', stdout);
+	}
+	l->printed++;
+	l->last_print = lws_now_usecs();
+	if (l->count && l->printed >= l->count)
+		stop(l, STOP_COUNT, EX_OK);
+}
+
+static void fetch_start(struct listen *l);
+
+static void
+on_message(void *arg, const char *text, size_t len, int binary)
+{
+	struct listen *l = arg;
+	struct frame_info fi;
+	char pv[100];
+
+	if (l->stop != RUNNING)
+		return;
+	if (binary) {
+		log_warn("skipped a binary frame of %zu bytes", len);
+		return;
+	}
+	if (frame_scan(text, len, &fi) != 0) {
+		log_warn("skipped a frame that is not JSON: %s", preview(text, len, pv, sizeof pv));
+		return;
+	}
+	if (fi.type[0] == '\0' && strcmp(fi.msg, "fail") == 0) {
+		/* The real server accepts the upgrade, then says no like this. */
+		err_set(l->e, EX_AUTH, "the server refused the connection: %s; log in again with 'chatctl login'",
+		    fi.text[0] ? fi.text : "no reason given");
+		stop(l, STOP_FATAL, EX_AUTH);
+		return;
+	}
+	if (fi.type[0] == '\0' && strcmp(fi.msg, "force_logout") == 0) {
+		err_set(l->e, EX_AUTH, "session taken over by another login: %s",
+		    fi.text[0] ? fi.text : "force_logout");
+		stop(l, STOP_FATAL, EX_AUTH);
+		return;
+	}
+	if (strcmp(fi.type, "ping") == 0) {
+		ws_send(l->ws, "{\"type\":\"pong\"}", 15);
+		if (!l->heartbeats)
+			return;
+	} else if (strcmp(fi.type, "pong") == 0) {
+		if (!l->heartbeats)
+			return;
+	} else if (strcmp(fi.type, "system") == 0) {
+		/* Only now is the socket registered with the server: an offline
+		 * fetch before this would leave the messages queued. */
+		log_debug(1, "accepted: %s", fi.text);
+		if (l->offline)
+			fetch_start(l);
+	}
+	if (!wanted(l, &fi))
+		return;
+	if (l->dedupe && fi.id[0] && seen_add(&l->seen, frame_key(&fi))) {
+		log_debug(1, "dropped a duplicate of message %s", fi.id);
+		return;
+	}
+	print_frame(l, text, len, &fi);
+}
+
+static void
+on_skip(void *arg, size_t len)
+{
+	(void)arg;
+	log_warn("skipped a frame of %zu bytes (over --max-frame)", len);
+}
+
+static int
+on_close(void *arg, int code, const char *why)
+{
+	struct listen *l = arg;
+
+	log_debug(1, "closed with code %d", code);
+	if (l->stop != RUNNING)
+		return 0;
+	if (!l->reconnect) {
+		err_set(l->e, EX_NET, "%s", why);
+		l->stop = STOP_FATAL;
+		l->code = EX_NET;
+		return 0;
+	}
+	return 1;
+}
+
+static void
+on_turn(void *arg)
+{
+	struct listen *l = arg;
+
+	if (got_signal && l->stop == RUNNING) {
+		log_debug(1, "caught signal %d: closing", (int)got_signal);
+		stop(l, STOP_SIGNAL, EX_OK);
+	}
+	/* Never hold a line back while the loop waits for the network. */
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		if (errno == EPIPE) {
+			l->e->msg[0] = '\0';
+			stop(l, STOP_PIPE, EX_OK);
+		} else if (l->stop == RUNNING || l->stop == STOP_COUNT) {
+			err_set(l->e, EX_IO, "cannot write to standard output: %s", strerror(errno));
+			l->stop = RUNNING;
+			stop(l, STOP_FATAL, EX_IO);
+		}
+		clearerr(stdout);
+	}
+}
+
+/* --- the offline fetch --- */
+
+static void
+fetch_poll(lws_sorted_usec_list_t *sul)
+{
+	struct listen *l = lws_container_of(sul, struct listen, sul_fetch);
+	struct err fe = { 0, "" };
+	int done = 0, code;
+	jv data;
+
+	if (!l->fetching) {
+		fetch_start(l);
+		return;
+	}
+	code = http_poll(l->s->http, &done, &fe);
+	if (!done) {
+		ws_timer(l->ws, &l->sul_fetch, fetch_poll, 2000);
+		return;
+	}
+	l->fetching = 0;
+	if (code == EX_OK)
+		code = api_decode(l->fetch_resp.status, l->fetch_resp.body.buf, l->fetch_resp.body.len,
+		    &data, NULL, 0, &fe);
+	if (code == EX_OK) {
+		jv_free(data);
+		l->fetch_fails = 0;
+		log_debug(1, "offline messages requested");
+		if (l->fetch_again) {
+			l->fetch_again = 0;
+			fetch_start(l);
+		}
+		return;
+	}
+	if (code == EX_AUTH) {
+		/* The only takeover signal of the latest server (api §4.3):
+		 * reconnecting would only kick the other login, forever. */
+		err_set(l->e, EX_AUTH, "token rejected while fetching offline messages (another login "
+		    "took this session over, or it was logged out): %s", fe.msg);
+		stop(l, STOP_FATAL, EX_AUTH);
+		return;
+	}
+	l->fetch_fails++;
+	log_warn("cannot fetch offline messages: %s; trying again in %d s", fe.msg,
+	    l->fetch_fails < 5 ? 1 << l->fetch_fails : 30);
+	ws_timer(l->ws, &l->sul_fetch, fetch_poll,
+	    (lws_usec_t)(l->fetch_fails < 5 ? 1 << l->fetch_fails : 30) * LWS_US_PER_SEC);
+}
+
+static void
+fetch_start(struct listen *l)
+{
+	struct err fe = { 0, "" };
+
+	if (l->stop != RUNNING)
+		return;
+	if (l->fetching) {
+		/* A reconnect while one is under way: ask once more after it. */
+		l->fetch_again = 1;
+		return;
+	}
+	lws_sul_cancel(&l->sul_fetch);
+	http_start(l->s->http, "POST", l->fetch_url, l->s->cfg.token, NULL, &l->fetch_resp, &fe);
+	l->fetching = 1;
+	ws_timer(l->ws, &l->sul_fetch, fetch_poll, 1000);
+}
+
+/* --- stops on time --- */
+
+static void
+idle_cb(lws_sorted_usec_list_t *sul)
+{
+	struct listen *l = lws_container_of(sul, struct listen, sul_idle);
+	lws_usec_t limit = (lws_usec_t)(l->idle * LWS_US_PER_SEC);
+	lws_usec_t quiet = lws_now_usecs() - l->last_print;
+
+	if (quiet >= limit) {
+		log_debug(1, "nothing printed for %.1f s: stopping", l->idle);
+		if (l->count)
+			err_set(l->e, EX_NO, "idle for %g s after %ld of %ld frames", l->idle, l->printed, l->count);
+		stop(l, STOP_IDLE, l->count ? EX_NO : EX_OK);
+		return;
+	}
+	ws_timer(l->ws, &l->sul_idle, idle_cb, limit - quiet);
+}
+
+static void
+timeout_cb(lws_sorted_usec_list_t *sul)
+{
+	struct listen *l = lws_container_of(sul, struct listen, sul_timeout);
+
+	log_debug(1, "--timeout reached: stopping");
+	if (l->count)
+		err_set(l->e, EX_NO, "timed out after %g s with %ld of %ld frames", l->timeout, l->printed, l->count);
+	stop(l, STOP_TIMEOUT, l->count ? EX_NO : EX_OK);
+}
+
+static int
+parse_options(struct listen *l, const struct args *a, struct ws_opts *wo, struct err *e)
+{
+	long maxf = 16L << 20;
+	int code;
+
+	l->types = arg_all(a, "type", &l->ntypes);
+	l->from = arg_get(a, "from");
+	if (l->from && l->from[0] == '\0')
+		return err_set(e, EX_USAGE, "empty --from");
+	if (arg_get(a, "count") && (code = parse_long(arg_get(a, "count"), 1, __LONG_MAX__, "--count", &l->count, e)))
+		return code;
+	if (arg_get(a, "idle") && (code = parse_secs(arg_get(a, "idle"), "--idle", &l->idle, e)))
+		return code;
+	if (arg_get(a, "timeout") && (code = parse_secs(arg_get(a, "timeout"), "--timeout", &l->timeout, e)))
+		return code;
+	wo->heartbeat = 25;
+	if (arg_get(a, "heartbeat") && (code = parse_secs(arg_get(a, "heartbeat"), "--heartbeat", &wo->heartbeat, e)))
+		return code;
+	wo->backoff_max = 30;
+	if (arg_get(a, "backoff-max") && (code = parse_secs(arg_get(a, "backoff-max"), "--backoff-max", &wo->backoff_max, e)))
+		return code;
+	if (wo->backoff_max < 1)
+		return err_set(e, EX_USAGE, "invalid --backoff-max '%s': at least 1 second", arg_get(a, "backoff-max"));
+	if (arg_get(a, "max-frame") && (code = parse_long(arg_get(a, "max-frame"), 1, 1L << 30, "--max-frame", &maxf, e)))
+		return code;
+	if ((arg_get(a, "idle") && l->idle <= 0) || (arg_get(a, "timeout") && l->timeout <= 0))
+		return err_set(e, EX_USAGE, "--idle and --timeout take a number of seconds above 0");
+	wo->max_frame = (size_t)maxf;
+	wo->heartbeat_text = "{\"type\":\"ping\"}";
+	l->heartbeats = arg_has(a, "heartbeats");
+	l->offline = !arg_has(a, "no-offline");
+	l->dedupe = !arg_has(a, "no-dedupe");
+	l->reconnect = !arg_has(a, "no-reconnect");
+	wo->reconnect = l->reconnect;
+	return EX_OK;
+}
 
 static int
 listen_run(const struct globals *g, const struct args *a, struct err *e)
 {
-	(void)g;
-	(void)a;
-	return err_set(e, EX_USAGE, "not implemented yet");
+	struct listen l;
+	struct session s;
+	struct ws_opts wo;
+	struct ws_handlers wh = { 0 };
+	struct sigaction sa;
+	char *url = NULL;
+	int code;
+
+	memset(&l, 0, sizeof l);
+	memset(&wo, 0, sizeof wo);
+	if ((code = parse_options(&l, a, &wo, e)) != EX_OK)
+		return code;
+	if ((code = session_open(&s, g, SESSION_TOKEN | SESSION_COMPACT, e)) != EX_OK)
+		goto out;
+	l.s = &s;
+	l.e = e;
+	l.fetch_url = xasprintf("%s/api/chat/chatGetmessageOffLine", s.cfg.server);
+	url = url_ws(s.cfg.server, s.cfg.token);
+	wo.url = url;
+	wo.cacert = g->cacert;
+	wo.insecure = g->insecure;
+	wo.connect_timeout = g->connect_timeout;
+	wh.arg = &l;
+	wh.on_message = on_message;
+	wh.on_skip = on_skip;
+	wh.on_close = on_close;
+	wh.on_turn = on_turn;
+	if ((l.ws = ws_new(&wo, &wh, e)) == NULL) {
+		code = e->code;
+		goto out;
+	}
+	seen_init(&l.seen, DEDUPE_WINDOW);
+	/* Lines go out once per loop turn (on_turn), not once per frame. */
+	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+
+	signal_ws = l.ws;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	l.last_print = lws_now_usecs();
+	if (l.idle > 0)
+		ws_timer(l.ws, &l.sul_idle, idle_cb, (lws_usec_t)(l.idle * LWS_US_PER_SEC));
+	if (l.timeout > 0)
+		ws_timer(l.ws, &l.sul_timeout, timeout_cb, (lws_usec_t)(l.timeout * LWS_US_PER_SEC));
+
+	ws_run(l.ws);
+	on_turn(&l);
+
+	code = l.code;
+	if (l.stop == RUNNING && code == EX_OK)
+		code = err_set(e, EX_NET, "the connection ended");
+	if (code == EX_OK && l.count && l.printed < l.count)
+		code = err_set(e, EX_NO, "the stream ended after %ld of %ld frames", l.printed, l.count);
+out:
+	if (l.ws) {
+		lws_sul_cancel(&l.sul_fetch);
+		lws_sul_cancel(&l.sul_idle);
+		lws_sul_cancel(&l.sul_timeout);
+		signal_ws = NULL;
+		ws_free(l.ws);
+	}
+	http_resp_release(&l.fetch_resp);
+	seen_release(&l.seen);
+	free(l.fetch_url);
+	free(url);
+	session_close(&s);
+	return code;
 }
 
 const struct command cmd_listen = {
 	.name = "listen",
-	.synopsis = "",
-	.summary = "listen",
+	.synopsis = "[--type TYPE]... [--from USER_ID] [--count N] [--idle SECS] [--timeout SECS] [--heartbeat SECS] [--heartbeats] [--backoff-max SECS] [--no-reconnect] [--no-offline] [--no-dedupe] [--max-frame BYTES]",
+	.summary = "stream incoming messages, one JSON line each",
+	.description =
+	    "Holds the WebSocket open and prints every incoming frame as one compact JSON\n"
+	    "line, byte for byte as received. After each (re)connection it asks the server for\n"
+	    "the messages that arrived while offline. Heartbeats are answered, not printed; the\n"
+	    "welcome frame ({\"type\":\"system\"}) is printed only with --type system. Frames\n"
+	    "that are not JSON, binary frames and frames over --max-frame are reported on\n"
+	    "stderr and skipped. A drop is followed by a reconnect (1 s doubling to\n"
+	    "--backoff-max, +-25 %); a rejected token, a force_logout frame or a takeover seen\n"
+	    "by the offline fetch ends it with exit 3. Duplicates (same id, type and\n"
+	    "actionType) are dropped over the last 8192 messages. SIGINT and SIGTERM close\n"
+	    "the connection and exit 0, as does a closed standard output.",
 	.opts = listen_opts,
-	.min_args = 0, .max_args = -1,
+	.min_args = 0, .max_args = 0,
 	.run = listen_run,
 };

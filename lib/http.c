@@ -9,8 +9,16 @@
 
 struct http {
 	CURL *curl;
+	CURLM *multi;		/* only for http_start()/http_poll() */
 	struct http_opts o;
 	char errbuf[CURL_ERROR_SIZE];
+	/* the request under way */
+	struct curl_slist *hdr;
+	char *tokhdr;
+	char *body;
+	char shown[1024];
+	const char *method;
+	struct http_resp *resp;
 };
 
 static size_t
@@ -56,6 +64,11 @@ http_free(struct http *h)
 {
 	if (h == NULL)
 		return;
+	if (h->multi) {
+		if (h->resp)
+			curl_multi_remove_handle(h->multi, h->curl);
+		curl_multi_cleanup(h->multi);
+	}
 	curl_easy_cleanup(h->curl);
 	free(h);
 	curl_global_cleanup();
@@ -109,64 +122,116 @@ is_tls_error(CURLcode rc)
 	}
 }
 
-int
-http_request(struct http *h, const char *method, const char *url,
-    const char *token, const char *body, struct http_resp *r, struct err *e)
+/* Set up one request on the easy handle; the header list and copies live
+ * in h until finish() frees them. */
+static void
+prepare(struct http *h, const char *method, const char *url,
+    const char *token, const char *body, struct http_resp *r)
 {
-	struct curl_slist *hdr = NULL;
-	char shown[1024];
-	CURLcode rc;
-	char *tokhdr = NULL;
-	const char *why;
-
 	buf_reset(&r->body);
 	r->status = 0;
 	r->unsent = 0;
 	h->errbuf[0] = '\0';
-	hdr = curl_slist_append(hdr, "Accept: application/json");
+	h->method = method;
+	h->resp = r;
+	h->hdr = curl_slist_append(NULL, "Accept: application/json");
 	/* No "Expect: 100-continue" round trip for larger bodies. */
-	hdr = curl_slist_append(hdr, "Expect:");
+	h->hdr = curl_slist_append(h->hdr, "Expect:");
 	if (body)
-		hdr = curl_slist_append(hdr, "Content-Type: application/json");
+		h->hdr = curl_slist_append(h->hdr, "Content-Type: application/json");
 	if (token) {
-		tokhdr = xasprintf("token: %s", token);
-		hdr = curl_slist_append(hdr, tokhdr);
+		h->tokhdr = xasprintf("token: %s", token);
+		h->hdr = curl_slist_append(h->hdr, h->tokhdr);
 	}
+	h->body = xstrdup(body ? body : "");
 	curl_easy_setopt(h->curl, CURLOPT_URL, url);
-	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, hdr);
+	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, h->hdr);
 	curl_easy_setopt(h->curl, CURLOPT_WRITEDATA, &r->body);
 	if (strcmp(method, "GET") == 0) {
 		curl_easy_setopt(h->curl, CURLOPT_HTTPGET, 1L);
 	} else {
 		curl_easy_setopt(h->curl, CURLOPT_POST, 1L);
-		curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, body ? body : "");
-		curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE, body ? (long)strlen(body) : 0L);
+		curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, h->body);
+		curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE, (long)strlen(h->body));
 	}
-	log_redact_url(url, shown, sizeof shown);
-	log_debug(2, "%s %s%s", method, shown, token ? " (token: <redacted>)" : "");
+	log_redact_url(url, h->shown, sizeof h->shown);
+	log_debug(2, "%s %s%s", method, h->shown, token ? " (token: <redacted>)" : "");
+}
 
-	rc = curl_easy_perform(h->curl);
+/* Turn curl's result into ours, and free what prepare() made. */
+static int
+finish(struct http *h, CURLcode rc, struct err *e)
+{
+	struct http_resp *r = h->resp;
+	const char *why;
 
 	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, NULL);
-	curl_slist_free_all(hdr);
-	if (tokhdr) {
-		explicit_bzero(tokhdr, strlen(tokhdr));
-		free(tokhdr);
+	curl_slist_free_all(h->hdr);
+	h->hdr = NULL;
+	if (h->tokhdr) {
+		explicit_bzero(h->tokhdr, strlen(h->tokhdr));
+		free(h->tokhdr);
+		h->tokhdr = NULL;
 	}
+	free(h->body);
+	h->body = NULL;
+	h->resp = NULL;
 	curl_easy_getinfo(h->curl, CURLINFO_TOTAL_TIME, &r->seconds);
 	if (rc != CURLE_OK) {
 		why = h->errbuf[0] ? h->errbuf : curl_easy_strerror(rc);
 		r->unsent = nothing_sent(h->curl, rc);
-		log_debug(1, "%s %s failed after %.1f ms: %s", method, shown, r->seconds * 1000, why);
+		log_debug(1, "%s %s failed after %.1f ms: %s", h->method, h->shown, r->seconds * 1000, why);
 		if (is_tls_error(rc))
 			return err_set(e, EX_NET, "TLS failure talking to %s: %s "
-			    "(use --cacert FILE to trust its certificate, or --insecure)", shown, why);
+			    "(use --cacert FILE to trust its certificate, or --insecure)", h->shown, why);
 		if (rc == CURLE_OPERATION_TIMEDOUT)
-			return err_set(e, EX_NET, "timed out talking to %s: %s", shown, why);
-		return err_set(e, EX_NET, "cannot reach %s: %s", shown, why);
+			return err_set(e, EX_NET, "timed out talking to %s: %s", h->shown, why);
+		return err_set(e, EX_NET, "cannot reach %s: %s", h->shown, why);
 	}
 	curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &r->status);
-	log_debug(1, "%s %s -> %ld (%zu bytes, %.1f ms)", method, shown, r->status,
+	log_debug(1, "%s %s -> %ld (%zu bytes, %.1f ms)", h->method, h->shown, r->status,
 	    r->body.len, r->seconds * 1000);
+	return EX_OK;
+}
+
+int
+http_request(struct http *h, const char *method, const char *url,
+    const char *token, const char *body, struct http_resp *r, struct err *e)
+{
+	prepare(h, method, url, token, body, r);
+	return finish(h, curl_easy_perform(h->curl), e);
+}
+
+int
+http_start(struct http *h, const char *method, const char *url,
+    const char *token, const char *body, struct http_resp *r, struct err *e)
+{
+	(void)e;
+	if (h->multi == NULL)
+		h->multi = curl_multi_init();
+	prepare(h, method, url, token, body, r);
+	curl_multi_add_handle(h->multi, h->curl);
+	return EX_OK;
+}
+
+int
+http_poll(struct http *h, int *done, struct err *e)
+{
+	CURLMsg *m;
+	int running, left;
+
+	*done = 0;
+	if (h->resp == NULL)
+		return err_set(e, EX_NET, "no request under way");
+	curl_multi_perform(h->multi, &running);
+	while ((m = curl_multi_info_read(h->multi, &left)) != NULL) {
+		if (m->msg == CURLMSG_DONE && m->easy_handle == h->curl) {
+			CURLcode rc = m->data.result;
+
+			curl_multi_remove_handle(h->multi, h->curl);
+			*done = 1;
+			return finish(h, rc, e);
+		}
+	}
 	return EX_OK;
 }

@@ -42,4 +42,12 @@ int http_request(struct http *h, const char *method, const char *url,
     const char *token, const char *body, struct http_resp *r, struct err *e);
 void http_resp_release(struct http_resp *r);
 
+/* The same request without blocking, for an event loop that must keep
+ * serving a WebSocket meanwhile: http_start() sends, then call http_poll()
+ * (which never blocks) until it sets *done; its result then means what
+ * http_request()'s would. One request at a time per handle. */
+int http_start(struct http *h, const char *method, const char *url,
+    const char *token, const char *body, struct http_resp *r, struct err *e);
+int http_poll(struct http *h, int *done, struct err *e);
+
 #endif

@@ -66,14 +66,18 @@ output_emit(struct output *o, jv v, struct err *e)
 {
 	jv r;
 
+	o->results = 0;
 	if (o->jq == NULL) {
 		print_value(o, v);
+		o->results = 1;
 		return EX_OK;
 	}
 	o->jq_error[0] = '\0';
 	jq_start(o->jq, v, 0);	/* consumes v */
-	while (jv_is_valid(r = jq_next(o->jq)))
+	while (jv_is_valid(r = jq_next(o->jq))) {
 		print_value(o, r);
+		o->results++;
+	}
 	if (jv_invalid_has_msg(jv_copy(r))) {
 		jv msg = jv_invalid_get_msg(r);	/* consumes r */
 

@@ -29,6 +29,7 @@ struct output {
 	int pretty;
 	int raw;
 	jq_state *jq;
+	int results;		/* values printed by the last output_emit() */
 	char jq_error[512];	/* the last message from jq's error callback */
 };
 

@@ -1,0 +1,225 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jv.h>
+#include <libwebsockets.h>
+
+#include "frame.h"
+#include "xalloc.h"
+
+enum { P_TYPE = 1, P_MSG, P_DATA, P_ID, P_DTYPE, P_ACTION, P_FROM };
+
+static const char *const paths[] = {
+	"type", "msg", "data", "data.id", "data.type", "data.actionType", "data.from_id"
+};
+
+static char *
+field(struct frame_info *fi, int which, size_t *size)
+{
+	switch (which) {
+	case P_TYPE: *size = sizeof fi->type; return fi->type;
+	case P_MSG: *size = sizeof fi->msg; return fi->msg;
+	case P_DATA: *size = sizeof fi->text; return fi->text;
+	case P_ID: *size = sizeof fi->id; return fi->id;
+	case P_DTYPE: *size = sizeof fi->dtype; return fi->dtype;
+	case P_ACTION: *size = sizeof fi->action; return fi->action;
+	case P_FROM: *size = sizeof fi->from; return fi->from;
+	}
+	return NULL;
+}
+
+static void
+append(char *dst, size_t size, const char *src, size_t n)
+{
+	size_t have = strlen(dst);
+
+	if (have + 1 >= size)
+		return;
+	if (n > size - 1 - have)
+		n = size - 1 - have;
+	memcpy(dst + have, src, n);
+	dst[have + n] = '\0';
+}
+
+static signed char
+on_lejp(struct lejp_ctx *ctx, char reason)
+{
+	struct frame_info *fi = ctx->user;
+	size_t size;
+	char *dst;
+
+	if (!ctx->path_match || !(reason & LEJP_FLAG_CB_IS_VALUE))
+		return 0;
+	if ((dst = field(fi, ctx->path_match, &size)) == NULL)
+		return 0;
+	switch (reason) {
+	case LEJPCB_VAL_STR_CHUNK:
+	case LEJPCB_VAL_STR_END:
+	case LEJPCB_VAL_NUM_INT:
+	case LEJPCB_VAL_NUM_FLOAT:
+		append(dst, size, ctx->buf, ctx->npos);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static void
+copy_jv(jv v, char *dst, size_t size)
+{
+	if (jv_get_kind(v) == JV_KIND_STRING) {
+		snprintf(dst, size, "%s", jv_string_value(v));
+	} else if (jv_get_kind(v) == JV_KIND_NUMBER) {
+		jv s = jv_dump_string(jv_copy(v), 0);
+
+		snprintf(dst, size, "%s", jv_string_value(s));
+		jv_free(s);
+	}
+	jv_free(v);
+}
+
+/* The slow path, for JSON that LEJP cannot take. */
+static int
+scan_jv(const char *text, size_t len, struct frame_info *fi)
+{
+	jv v = jv_parse_sized(text, (int)len), d;
+
+	if (!jv_is_valid(v)) {
+		jv_free(v);
+		return -1;
+	}
+	if (jv_get_kind(v) == JV_KIND_OBJECT) {
+		copy_jv(jv_object_get(jv_copy(v), jv_string("type")), fi->type, sizeof fi->type);
+		copy_jv(jv_object_get(jv_copy(v), jv_string("msg")), fi->msg, sizeof fi->msg);
+		d = jv_object_get(jv_copy(v), jv_string("data"));
+		if (jv_get_kind(d) == JV_KIND_STRING) {
+			copy_jv(d, fi->text, sizeof fi->text);
+		} else if (jv_get_kind(d) == JV_KIND_OBJECT) {
+			copy_jv(jv_object_get(jv_copy(d), jv_string("id")), fi->id, sizeof fi->id);
+			copy_jv(jv_object_get(jv_copy(d), jv_string("type")), fi->dtype, sizeof fi->dtype);
+			copy_jv(jv_object_get(jv_copy(d), jv_string("actionType")), fi->action, sizeof fi->action);
+			copy_jv(jv_object_get(d, jv_string("from_id")), fi->from, sizeof fi->from);
+		} else {
+			jv_free(d);
+		}
+	}
+	jv_free(v);
+	return 0;
+}
+
+int
+frame_scan(const char *text, size_t len, struct frame_info *fi)
+{
+	struct lejp_ctx ctx;
+	int r;
+	size_t i;
+
+	memset(fi, 0, sizeof *fi);
+	fi->newline = memchr(text, '\n', len) != NULL || memchr(text, '\r', len) != NULL;
+	if (len == 0)
+		return -1;
+	/* LEJP wants an object or array at the top; anything else goes to jq. */
+	i = 0;
+	while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r'))
+		i++;
+	if (i == len || (text[i] != '{' && text[i] != '['))
+		return scan_jv(text, len, fi);
+	lejp_construct(&ctx, on_lejp, fi, paths, (unsigned char)(sizeof paths / sizeof paths[0]));
+	r = lejp_parse(&ctx, (const unsigned char *)text, (int)len);
+	lejp_destruct(&ctx);
+	if (r < 0) {
+		/* LEJP refuses some JSON (long numbers, deep nesting): let jq
+		 * decide. Only frames LEJP rejects pay for this. */
+		int newline = fi->newline;
+
+		memset(fi, 0, sizeof *fi);
+		fi->newline = newline;
+		return scan_jv(text, len, fi);
+	}
+	/* r bytes were left after the value: only white space may follow. */
+	for (i = len - (size_t)r; i < len; i++)
+		if (text[i] != ' ' && text[i] != '\t' && text[i] != '\n' && text[i] != '\r')
+			return -1;
+	return 0;
+}
+
+uint64_t
+frame_key(const struct frame_info *fi)
+{
+	const char *parts[3] = { fi->id, fi->dtype, fi->action };
+	uint64_t h = 1469598103934665603ULL;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		const unsigned char *p = (const unsigned char *)parts[i];
+
+		for (; *p; p++) {
+			h ^= *p;
+			h *= 1099511628211ULL;
+		}
+		/* A separator, so ("ab","c") and ("a","bc") differ. */
+		h ^= 0xff;
+		h *= 1099511628211ULL;
+	}
+	return h ? h : 1;
+}
+
+void
+seen_init(struct seen *s, size_t window)
+{
+	s->window = window;
+	s->cap = 16;
+	while (s->cap < 2 * window)	/* at most half full: short probes */
+		s->cap *= 2;
+	s->gen[0] = xcalloc(s->cap, sizeof *s->gen[0]);
+	s->gen[1] = xcalloc(s->cap, sizeof *s->gen[1]);
+	s->n = 0;
+}
+
+static int
+lookup(const uint64_t *t, size_t cap, uint64_t key, size_t *slot)
+{
+	size_t i = (size_t)(key ^ (key >> 29)) & (cap - 1);
+
+	while (t[i] != 0) {
+		if (t[i] == key)
+			return 1;
+		i = (i + 1) & (cap - 1);
+	}
+	*slot = i;
+	return 0;
+}
+
+int
+seen_add(struct seen *s, uint64_t key)
+{
+	size_t slot;
+	uint64_t *t;
+
+	if (lookup(s->gen[1], s->cap, key, &slot))
+		return 1;
+	if (lookup(s->gen[0], s->cap, key, &slot))
+		return 1;
+	if (s->n == s->window) {
+		/* The newer generation is full: it becomes the older one. */
+		t = s->gen[1];
+		s->gen[1] = s->gen[0];
+		s->gen[0] = t;
+		memset(s->gen[0], 0, s->cap * sizeof *s->gen[0]);
+		s->n = 0;
+		lookup(s->gen[0], s->cap, key, &slot);
+	}
+	s->gen[0][slot] = key;
+	s->n++;
+	return 0;
+}
+
+void
+seen_release(struct seen *s)
+{
+	free(s->gen[0]);
+	free(s->gen[1]);
+	s->gen[0] = s->gen[1] = NULL;
+}
