@@ -1,0 +1,101 @@
+#!/usr/bin/env bats
+# chatctl isfriend: the answer is the exit status.
+bats_require_minimum_version 1.5.0
+load helper
+
+setup() {
+	common_setup
+	start_server
+	login_as alice01
+}
+teardown() { common_teardown; }
+
+@test "a friend: exit 0 and the friendship record" {
+	run -0 --separate-stderr "$CHATCTL" isfriend 2
+	assert_output '{"id":1,"user_id":1,"friend_id":2,"nickname":"","friendlookme":1,"melookfriend":1,"ismystarfriend":0,"isblack":0,"status":1}'
+	[ -z "$stderr" ]
+}
+
+@test "not a friend: exit 1 and a message, which -q leaves out" {
+	run -1 --separate-stderr "$CHATCTL" isfriend 3
+	assert_output ""
+	assert_equal "$stderr" "chatctl: isfriend: user 3 is not a friend"
+	run -1 --separate-stderr "$CHATCTL" -q isfriend 3
+	assert_equal "$stderr" ""
+}
+
+@test "usable in a shell condition" {
+	if "$CHATCTL" -q isfriend 3 >/dev/null; then false; fi
+	"$CHATCTL" -q isfriend 2 >/dev/null
+}
+
+@test "the bare link name works" {
+	ln -s "$CHATCTL" "$BATS_TEST_TMPDIR/isfriend"
+	run -0 "$BATS_TEST_TMPDIR/isfriend" 2 --jq .friend_id
+	assert_output 2
+}
+
+@test "a bad id is a usage error, sent nowhere" {
+	run -2 --separate-stderr "$CHATCTL" isfriend abc
+	[[ $stderr == "chatctl: isfriend: invalid user id 'abc'"* ]]
+	run -2 "$CHATCTL" isfriend 0
+	run -2 "$CHATCTL" isfriend 2 3
+}
+
+@test "not logged in exits 3; CHATCTL_TOKEN overrides the profile" {
+	run -3 --separate-stderr "$CHATCTL" -p other isfriend 2
+	tok=$(echo 123456 | "$CHATCTL" -p bob login --username bob001 --password-stdin --print-token)
+	CHATCTL_TOKEN=$tok run -0 "$CHATCTL" -p other isfriend 1 --jq .nickname -r
+	assert_output Alice-remark
+	CHATCTL_TOKEN=garbage run -3 --separate-stderr "$CHATCTL" isfriend 2
+	[[ $stderr == *"Token 令牌不合法！"* ]]
+}
+
+@test "a 5xx answer exits 5" {
+	hook fail "count=1&status=500" >/dev/null
+	run -5 --separate-stderr "$CHATCTL" isfriend 2
+	[[ $stderr == "chatctl: isfriend: server error (HTTP 500)"* ]]
+}
+
+@test "a body that is not the envelope exits 5" {
+	hook garbage "count=1" >/dev/null
+	run -5 --separate-stderr "$CHATCTL" isfriend 2
+	assert_equal "$stderr" "chatctl: isfriend: unexpected answer (HTTP 200): not the server's JSON envelope"
+}
+
+@test "a server that never answers exits 4 after --max-time" {
+	hook hang "count=1" >/dev/null
+	SECONDS=0
+	run -4 --separate-stderr "$CHATCTL" --max-time 1 isfriend 2
+	[[ $stderr == *"timed out"* ]]
+	[ "$SECONDS" -lt 5 ]
+}
+
+@test "nothing listening exits 4" {
+	run -4 --separate-stderr "$CHATCTL" -s http://127.0.0.1:1 isfriend 2
+	[[ $stderr == "chatctl: isfriend: cannot reach "* ]]
+}
+
+@test "pretty on request, compact when piped" {
+	run -0 "$CHATCTL" isfriend 2
+	[ "${#lines[@]}" -eq 1 ]
+	run -0 "$CHATCTL" --pretty isfriend 2
+	assert_line --index 0 "{"
+	assert_line --index 1 '  "id": 1,'
+}
+
+@test "https: works with --cacert, fails with exit 4 without it, works with --insecure" {
+	stop_server
+	openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 \
+		-addext subjectAltName=IP:127.0.0.1 -days 1 \
+		-keyout "$BATS_TEST_TMPDIR/key.pem" -out "$BATS_TEST_TMPDIR/cert.pem" 2>/dev/null
+	start_server --tls-cert "$BATS_TEST_TMPDIR/cert.pem" --tls-key "$BATS_TEST_TMPDIR/key.pem"
+	[[ $SERVER_URL == https://* ]]
+	echo 123456 | "$CHATCTL" --cacert "$BATS_TEST_TMPDIR/cert.pem" -p tls login --username alice01 --password-stdin >/dev/null
+	run -0 "$CHATCTL" -p tls --cacert "$BATS_TEST_TMPDIR/cert.pem" isfriend 2 --jq .friend_id
+	assert_output 2
+	run -4 --separate-stderr "$CHATCTL" -p tls isfriend 2
+	[[ $stderr == *"TLS failure"*"--cacert"* ]]
+	run -0 "$CHATCTL" -p tls --insecure isfriend 2 --jq .friend_id
+	assert_output 2
+}

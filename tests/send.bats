@@ -1,0 +1,167 @@
+#!/usr/bin/env bats
+# chatctl send: one message, stdin, batches, retries.
+bats_require_minimum_version 1.5.0
+load helper
+
+setup() {
+	common_setup
+	start_server
+	login_as alice01
+}
+teardown() { common_teardown; }
+
+stat_requests() { curl -ksS "$SERVER_URL/__test/stats" | jq '.data.paths["/api/chat/socket/sendmessage"] // 0'; }
+
+@test "TEXT words are joined and wrapped as the app expects; the record is printed" {
+	run -0 --separate-stderr "$CHATCTL" send 2 hello   bob
+	[ -z "$stderr" ]
+	[ "${#lines[@]}" -eq 1 ]
+	run jq -r '.from_id, .to_id, .chatType, .type, .data, (.options | tostring), (.id | test("^[0-9a-f-]{36}$"))' <<<"$output"
+	assert_output '1
+2
+single
+text
+{"data":"hello bob","dataType":false,"otherData":null}
+{}
+true'
+}
+
+@test "no TEXT, or '-', reads all of stdin as one message" {
+	run -0 "$CHATCTL" send 2 --jq .data -r <<<"line one
+line two"
+	assert_output '{"data":"line one\nline two","dataType":false,"otherData":null}'
+	run -0 "$CHATCTL" send 2 - --jq .data -r <<<"from dash"
+	assert_output '{"data":"from dash","dataType":false,"otherData":null}'
+}
+
+@test "--raw sends the text as data exactly; --type and --options go through" {
+	run -0 "$CHATCTL" send 2 --raw --type image --options '{"w":1,"中":"文"}' 'https://x/y.png' \
+		--jq '[.type, .data, .options] | tostring' -r
+	assert_output '["image","https://x/y.png",{"w":1,"中":"文"}]'
+	run -0 "$CHATCTL" send 2 --type image pic --jq .data -r
+	assert_output '{"data":"pic","dataType":"image","otherData":null}'
+}
+
+@test "--group sends to a group" {
+	run -0 "$CHATCTL" send --group 1 hi team --jq '[.chatType, .to_id] | tostring' -r
+	assert_output '["group",1]'
+	run -1 --separate-stderr "$CHATCTL" send --group 99 hi
+	assert_equal "$stderr" "chatctl: send: 群不存在或者已解散或者被封禁，无法发消息 (HTTP 400)"
+}
+
+@test "the server's refusals exit 1 with its message" {
+	run -1 --separate-stderr "$CHATCTL" send 9999 hi
+	assert_equal "$stderr" "chatctl: send: 对方不存在或者被禁用，不能发消息 (HTTP 400)"
+	run -1 --separate-stderr "$CHATCTL" send 4 hi
+	assert_equal "$stderr" "chatctl: send: 对方不存在或者被禁用，不能发消息 (HTTP 400)"
+}
+
+@test "usage errors exit 2 and send nothing" {
+	run -2 --separate-stderr "$CHATCTL" send
+	[[ $stderr == "chatctl: send: missing argument: TO"* ]]
+	run -2 --separate-stderr "$CHATCTL" send abc hi
+	[[ $stderr == "chatctl: send: invalid recipient id 'abc'"* ]]
+	run -2 --separate-stderr "$CHATCTL" send 2 --options '{bad' hi
+	[[ $stderr == "chatctl: send: invalid --options JSON: "* ]]
+	run -2 --separate-stderr "$CHATCTL" send 2 </dev/null
+	[[ $stderr == "chatctl: send: nothing to send: the message is empty"* ]]
+	run -2 "$CHATCTL" send --lines --json 2
+	run -2 "$CHATCTL" send --lines 2 extra
+	run -2 "$CHATCTL" send --keep-going 2 hi
+	run -2 "$CHATCTL" send --retry -1 2 hi
+	run -2 "$CHATCTL" send --type '' 2 hi
+	[ "$(stat_requests)" = 0 ]
+}
+
+@test "not logged in exits 3" {
+	run -3 --separate-stderr "$CHATCTL" -p nobody send 2 hi
+	[[ $stderr == *"not logged in"* ]]
+}
+
+@test "--lines: one message per line, one record per line, one connection" {
+	run -0 --separate-stderr "$CHATCTL" send --lines 2 <<<"one
+two
+
+three"
+	[ "${#lines[@]}" -eq 3 ]
+	run jq -r '.data | fromjson | .data' <<<"$output"
+	assert_output "one
+two
+three"
+	[ "$(stat_requests)" = 3 ]
+}
+
+@test "--json: one object per line, defaults from the command line" {
+	run -0 --separate-stderr "$CHATCTL" send --json 2 --jq '[.to_id, .chatType, .type, .data] | tostring' -r <<'EOF2'
+{"data":"plain"}
+{"to":1,"data":"to myself"}
+{"to":"1","group":true,"data":"team"}
+{"data":{"data":"app object","dataType":false,"otherData":null},"type":"text"}
+{"data":"u","type":"image","options":{"k":2}}
+EOF2
+	assert_output '[2,"single","text","{\"data\":\"plain\",\"dataType\":false,\"otherData\":null}"]
+[1,"single","text","{\"data\":\"to myself\",\"dataType\":false,\"otherData\":null}"]
+[1,"group","text","{\"data\":\"team\",\"dataType\":false,\"otherData\":null}"]
+[2,"single","text",{"data":"app object","dataType":false,"otherData":null}]
+[2,"single","image","{\"data\":\"u\",\"dataType\":\"image\",\"otherData\":null}"]'
+}
+
+@test "a batch stops at the first failure, with an error line, and its exit code" {
+	run -1 --separate-stderr "$CHATCTL" send --json <<'EOF2'
+{"to":2,"data":"ok"}
+{"to":9999,"data":"no such user"}
+{"to":2,"data":"never sent"}
+EOF2
+	[ "${#lines[@]}" -eq 2 ]
+	assert_line --index 1 '{"line":2,"exit":1,"error":"对方不存在或者被禁用，不能发消息 (HTTP 400)"}'
+	assert_equal "$stderr" "chatctl: send: line 2: 对方不存在或者被禁用，不能发消息 (HTTP 400)"
+	[ "$(stat_requests)" = 2 ]
+}
+
+@test "--keep-going sends the rest and exits with the first failure's code" {
+	run -2 --separate-stderr "$CHATCTL" send --json --keep-going <<'EOF2'
+{"to":2,"data":"a"}
+not json
+{"to":9999,"data":"b"}
+{"to":2,"data":"c"}
+EOF2
+	[ "${#lines[@]}" -eq 4 ]
+	assert_line --index 1 '{"line":2,"exit":2,"error":"not a JSON object"}'
+	assert_line --index 2 --partial '"line":3,"exit":1'
+	[[ ${lines[3]} == *'"to_id":2'* ]]
+	[[ $stderr == *"line 2: not a JSON object"*"line 3: "* ]]
+}
+
+@test "retries on 503 until it goes through, saying so on stderr" {
+	hook fail "count=2&status=503" >/dev/null
+	run -0 --separate-stderr "$CHATCTL" send 2 hi
+	[[ $stderr == *"server error (HTTP 503)"*"retrying in 0.5 s (1 of 3)"* ]]
+	[[ $stderr == *"retrying in 1.0 s (2 of 3)"* ]]
+	[ "$(stat_requests)" = 3 ]
+}
+
+@test "gives up after --retry N with the real cause" {
+	hook fail "count=5&status=503" >/dev/null
+	run -5 --separate-stderr "$CHATCTL" send --retry 1 2 hi
+	[[ $stderr == *"chatctl: send: server error (HTTP 503)"* ]]
+	[ "$(stat_requests)" = 2 ]
+}
+
+@test "never retries what may have been delivered (500)" {
+	hook fail "count=1&status=500" >/dev/null
+	run -5 --separate-stderr "$CHATCTL" send 2 hi
+	[[ $stderr != *retrying* ]]
+	[ "$(stat_requests)" = 1 ]
+}
+
+@test "retries a refused connection, then exits 4" {
+	run -4 --separate-stderr "$CHATCTL" -s http://127.0.0.1:1 send --retry 1 2 hi
+	[[ $stderr == *"retrying in 0.5 s (1 of 1)"* ]]
+	[[ $stderr == *"chatctl: send: cannot reach "* ]]
+}
+
+@test "a timeout is not retried: the message may have arrived" {
+	hook hang "count=1" >/dev/null
+	run -4 --separate-stderr "$CHATCTL" --max-time 1 send 2 hi
+	[[ $stderr != *retrying* ]]
+}
