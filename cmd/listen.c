@@ -214,14 +214,14 @@ on_skip(void *arg, size_t len)
 }
 
 static int
-on_close(void *arg, int code, const char *why)
+on_close(void *arg, int code, const char *why, int final)
 {
 	struct listen *l = arg;
 
 	log_debug(1, "closed with code %d", code);
 	if (l->stop != RUNNING)
 		return 0;
-	if (!l->reconnect) {
+	if (!l->reconnect || final) {
 		err_set(l->e, EX_NET, "%s", why);
 		l->stop = STOP_FATAL;
 		l->code = EX_NET;

@@ -95,7 +95,7 @@ link_down(struct ws *w, int code, const char *why)
 		w->done = 1;
 		return;
 	}
-	if (!w->h.on_close(w->h.arg, code, why) || !w->o.reconnect) {
+	if (!w->h.on_close(w->h.arg, code, why, !w->o.reconnect) || !w->o.reconnect) {
 		w->done = 1;
 		return;
 	}

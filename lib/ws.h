@@ -44,8 +44,10 @@ struct ws_handlers {
 	void (*on_skip)(void *arg, size_t len);
 	/* The link went down: code is the peer's close code, 1005 for a
 	 * close without status, 1006 when no close frame came. Return 1 to
-	 * reconnect, 0 to end ws_run(). */
-	int (*on_close)(void *arg, int code, const char *why);
+	 * reconnect, 0 to end ws_run(). When final is set no reconnect will
+	 * follow whatever it returns (a failure retrying cannot mend, such as
+	 * a certificate that does not verify). */
+	int (*on_close)(void *arg, int code, const char *why, int final);
 	/* After every turn of the event loop, before it waits again. */
 	void (*on_turn)(void *arg);
 };

@@ -42,12 +42,12 @@ wait_for() {
 # ready [N]: the N-th (re)connection has asked for its offline messages.
 ready() { wait_for "$ERR" "offline messages requested" "${1:-1}"; }
 
-# exit status of the background listen
-listen_status() {
-	local rc=0
-	wait "$LISTEN_PID" || rc=$?
+# listen_wait: wait for the background listen; its status in LISTEN_RC.
+# (Not in $(...): a subshell cannot wait for its parent's child.)
+listen_wait() {
+	LISTEN_RC=0
+	wait "$LISTEN_PID" || LISTEN_RC=$?
 	LISTEN_PID=
-	echo "$rc"
 }
 
 inject() { # USER KIND BODY [extra query]
@@ -74,7 +74,8 @@ $id
 hello bob"
 	[ "$(wc -l <"$OUT")" -eq 1 ]
 	kill -TERM "$LISTEN_PID"
-	[ "$(listen_status)" = 0 ]
+	listen_wait
+	[ "$LISTEN_RC" = 0 ]
 }
 
 @test "messages that arrived while offline are printed once, in order, after connect" {
@@ -150,7 +151,8 @@ $b"
 	listen_bg bob
 	ready
 	run -0 --separate-stderr "$CHATCTL" -p bob listen --timeout 1
-	[ "$(listen_status)" = 3 ]
+	listen_wait
+	[ "$LISTEN_RC" = 3 ]
 	grep -q "session taken over by another login: 你的账号在其他设备登录" "$ERR"
 	[ "$(stat .data.ws_connects)" = 2 ]
 }
@@ -160,7 +162,8 @@ $b"
 	ready
 	login_as bob001 bob-elsewhere
 	curl -ksS -X POST "$SERVER_URL/__test/drop?user=2" >/dev/null
-	[ "$(listen_status)" = 3 ]
+	listen_wait
+	[ "$LISTEN_RC" = 3 ]
 	grep -q "token rejected while fetching offline messages" "$ERR"
 	[ "$(stat .data.ws_connects)" = 2 ]
 }
@@ -185,7 +188,8 @@ $b"
 	assert_line --index 2 '{"type":"singleChat","data":{"id":"big","n":12345678901234567890123}}'
 	[ "${#lines[@]}" = 3 ]
 	kill -INT "$LISTEN_PID"
-	[ "$(listen_status)" = 0 ]
+	listen_wait
+	[ "$LISTEN_RC" = 0 ]
 }
 
 @test "listen | head -1 returns, with listen exiting 0" {
@@ -226,7 +230,7 @@ $b"
 $revoke
 {\"type\":\"singleChat\",\"data\":{\"id\":\"end\"}}"
 	kill "$LISTEN_PID"
-	listen_status >/dev/null
+	listen_wait
 	listen_bg bob --no-dedupe
 	ready 1
 	inject 2 text "$msg"
@@ -238,11 +242,13 @@ $revoke
 	listen_bg bob
 	ready
 	kill -TERM "$LISTEN_PID"
-	[ "$(listen_status)" = 0 ]
+	listen_wait
+	[ "$LISTEN_RC" = 0 ]
 	listen_bg bob
 	ready
 	kill -INT "$LISTEN_PID"
-	[ "$(listen_status)" = 0 ]
+	listen_wait
+	[ "$LISTEN_RC" = 0 ]
 	! grep -q "reconnecting" "$ERR"
 }
 
@@ -289,7 +295,8 @@ $revoke
 	listen_bg bob --no-reconnect
 	ready
 	curl -ksS -X POST "$SERVER_URL/__test/drop?user=2" >/dev/null
-	[ "$(listen_status)" = 4 ]
+	listen_wait
+	[ "$LISTEN_RC" = 4 ]
 	grep -q "chatctl: listen: connection to ws://.*token=<redacted> lost" "$ERR"
 }
 
@@ -307,7 +314,7 @@ $revoke
 	listen_bg bob
 	ready
 	kill "$LISTEN_PID"
-	listen_status >/dev/null
+	listen_wait
 	grep -q "connecting to ws://.*token=<redacted>" "$ERR"
 	! grep -q -- "$tok" "$ERR"
 }
@@ -325,7 +332,8 @@ $revoke
 	LISTEN_PID=$!
 	ready
 	id=$("$CHATCTL" -p tlsa --cacert "$CHATCTL_CACERT" send 2 over tls --jq .id -r)
-	[ "$(listen_status)" = 0 ]
+	listen_wait
+	[ "$LISTEN_RC" = 0 ]
 	grep -q "$id" "$OUT"
 	run -4 --separate-stderr "$CHATCTL" -p tls listen --timeout 5
 	[[ $stderr == *"TLS failure"* ]]
