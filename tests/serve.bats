@@ -971,3 +971,16 @@ ws_url() {
 	assert_failure 6
 	[[ $stderr == *"invalid state '$BATS_TEST_TMPDIR/state.json': bad or missing 'secret'"* ]]
 }
+
+# ---- the benchmark tools, run small so that they keep working ----
+
+@test "bench tools: restbench over one connection, wssink through the push hook" {
+	start_server
+	run "$CHATCTL_TOOLS_DIR/restbench" "$SERVER_URL" "$(token_of alice01)" 300
+	assert_success
+	assert_output --regexp '^requests 300 secs [0-9.]+ rate [0-9]+ requests/s connections 1$'
+	port=${SERVER_URL##*:}
+	run "$CHATCTL_TOOLS_DIR/wssink" 127.0.0.1 "$port" "$(token_of bob001)" 2 20000 300
+	assert_success
+	assert_output --regexp '^frames 20000 bytes [0-9]+ secs [0-9.]+ rate [0-9]+ frames/s$'
+}
