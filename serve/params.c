@@ -108,8 +108,9 @@ param_long(jv params, const char *name, long *out)
 	jv v = jv_object_get(jv_copy(params), jv_string(name));
 	int ok = 0;
 
-	if (jv_get_kind(v) == JV_KIND_NUMBER && jv_is_integer(v) &&
-	    jv_number_value(v) > -1e15 && jv_number_value(v) < 1e15) {
+	/* Not jv_is_integer(): libjq 1.6 limits it to the range of int. */
+	if (jv_get_kind(v) == JV_KIND_NUMBER && jv_number_value(v) > -1e15 &&
+	    jv_number_value(v) < 1e15 && jv_number_value(v) == (double)(long)jv_number_value(v)) {
 		*out = (long)jv_number_value(v);
 		ok = 1;
 	} else if (jv_get_kind(v) == JV_KIND_STRING)

@@ -371,7 +371,8 @@ get_long(jv o, const char *k, long *out, const char **bad)
 	jv v = jv_object_get(jv_copy(o), jv_string(k));
 	int r = 0;
 
-	if (jv_get_kind(v) == JV_KIND_NUMBER && jv_is_integer(v)) {
+	/* Not jv_is_integer(): libjq 1.6 limits it to int, and times are ms. */
+	if (jv_get_kind(v) == JV_KIND_NUMBER && jv_number_value(v) == (double)(long long)jv_number_value(v)) {
 		*out = (long)jv_number_value(v);
 		r = 1;
 	} else if (jv_get_kind(v) == JV_KIND_STRING && jv_string_value(v)[0]) {

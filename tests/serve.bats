@@ -596,3 +596,391 @@ seed_file() {
 	req POST '/__test/inject?user=2&kind=text' -d 'x'
 	expect 400 '{"msg":"fail","data":"user 2 has no socket"}'
 }
+
+# ---- WebSocket ----
+
+# probe NAME URL [wsprobe args...]: run wsprobe in the background, its
+# lines in $BATS_TEST_TMPDIR/NAME.out, its pid in NAME.pid.
+probe() {
+	local name=$1
+	shift
+	"$WSPROBE" "$@" >"$BATS_TEST_TMPDIR/$name.out" 2>&1 3>&- &
+	echo $! >"$BATS_TEST_TMPDIR/$name.pid"
+}
+
+# wait_line NAME REGEX: wait (5 s at most) until NAME printed a matching line.
+wait_line() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		grep -Eq "$2" "$BATS_TEST_TMPDIR/$1.out" && return 0
+		sleep 0.025
+	done
+	echo "no line like '$2' from $1:" >&2
+	cat "$BATS_TEST_TMPDIR/$1.out" >&2
+	return 1
+}
+
+# probe_end NAME: wait for NAME to exit; its lines are then in $lines_of.
+probe_end() {
+	wait "$(cat "$BATS_TEST_TMPDIR/$1.pid")" || true
+	lines_of=$(cat "$BATS_TEST_TMPDIR/$1.out")
+}
+
+ws_url() {
+	echo "ws${SERVER_URL#http}/ws${1:+?token=$1}"
+}
+
+@test "ws: rejections are a fail frame, then a close without status (observed F1-F4)" {
+	start_server
+	run "$WSPROBE" "$(ws_url)"
+	assert_output $'text {"msg":"fail","data":"缺少 token 参数"}\nclose 1005'
+	run "$WSPROBE" "$(ws_url)?token="
+	assert_output $'text {"msg":"fail","data":"缺少 token 参数"}\nclose 1005'
+	run "$WSPROBE" "$(ws_url garbage)"
+	assert_output $'text {"msg":"fail","data":"Token 不合法"}\nclose 1005'
+	tok=$(token_of alice01)
+	run "$WSPROBE" "$(ws_url "${tok%.*}.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")"
+	assert_output $'text {"msg":"fail","data":"Token 不合法"}\nclose 1005'
+}
+
+@test "ws: any other upgrade path is a bare 404 (observed F5)" {
+	start_server
+	run curl -sS -i --max-time 5 -H 'Connection: Upgrade' -H 'Upgrade: websocket' -H 'Sec-WebSocket-Version: 13' \
+		-H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' "$SERVER_URL/wsx?token=$(token_of alice01)"
+	assert_line --index 0 --regexp '^HTTP/1.1 404 Not Found'
+	run "$WSPROBE" "${SERVER_URL/http/ws}/wsx"
+	assert_failure 1
+	assert_output --partial 'error'
+}
+
+@test "ws: welcome, pongs for every ping form but a bad token's, superseded and logged-out tokens connect (observed F6, H, I5)" {
+	start_server
+	old=$(token_of alice01)
+	tok=$(token_of alice01)
+	run "$WSPROBE" "$(ws_url "$old")" --count 5 --send ping --send '{"type":"ping"}' \
+		--send '{"type":"ping","token":"bad"}' --send hello --send '{"type":"pong"}' \
+		--send "{\"type\":\"ping\",\"token\":\"$tok\"}" --send '{"type":"sendmessage","to":1}' --send ping
+	assert_success
+	assert_line --index 0 --regexp '^text \{"type":"system","data":"欢迎您访问我们的系统！","timestamp":[0-9]{13}\}$'
+	for i in 1 2 3 4; do
+		assert_line --index $i --regexp '^text \{"type":"pong","timestamp":[0-9]{13}\}$'
+	done
+	[ "${#lines[@]}" = 5 ]
+	curl -sS -o /dev/null -X POST -H "token: $tok" "$SERVER_URL/api/chat/logout"
+	run "$WSPROBE" "$(ws_url "$tok")" --count 1
+	assert_line --index 0 --partial '"type":"system"'
+}
+
+@test "ws: the server pings every --ping-interval" {
+	start_server --ping-interval 0.2
+	run "$WSPROBE" "$(ws_url "$(token_of bob001)")" --count 3
+	assert_line --index 0 --partial '"type":"system"'
+	assert_line --index 1 'text {"type":"ping"}'
+	assert_line --index 2 'text {"type":"ping"}'
+}
+
+@test "ws: a second socket takes over; the older gets force_logout and a close without status" {
+	start_server
+	tok=$(token_of bob001)
+	probe old "$(ws_url "$tok")"
+	wait_line old system
+	probe new "$(ws_url "$tok")" --count 2
+	wait_line new system
+	probe_end old
+	[ "$lines_of" = $'text {"type":"system","data":"欢迎您访问我们的系统！","timestamp":'"$(sed -n '1s/.*"timestamp":\([0-9]*\).*/\1/p' "$BATS_TEST_TMPDIR/old.out")"$'}\ntext {"msg":"force_logout","data":"你的账号在其他设备登录"}\nclose 1005' ]
+	req POST /api/chat/socket/sendmessage -H "token: $(token_of alice01)" -d 'sendto_id=2&chatType=single&type=text&data=to-new'
+	probe_end new
+	[[ $lines_of == *'"data":"to-new"'* ]]
+	req GET /__test/stats
+	[ "$(field .data.ws_connects)" = 2 ]
+	[ "$(field '.data.paths["/ws"]')" = 2 ]
+}
+
+@test "ws: sendmessage pushes the record; the one-message rule counts only delivered messages (observed D, J)" {
+	start_server
+	erin=$(token_of erin01)
+	carol=$(token_of carol01)
+	probe erin "$(ws_url "$erin")" --count 2
+	wait_line erin system
+	req POST /api/chat/socket/sendmessage -H "token: $carol" -d 'sendto_id=5&chatType=single&type=text&data=c1'
+	[ "$code" = 200 ]
+	record=$(field .data)
+	probe_end erin
+	frame=$(sed -n 2p <<<"$lines_of")
+	[[ $frame =~ ^text\ \{\"type\":\"singleChat\",\"data\":(.*),\"timestamp\":[0-9]{13}\}$ ]]
+	[ "${BASH_REMATCH[1]}" = "$record" ]
+	# Delivered once: the second message to a non-friend is refused, and
+	# the log counts for the other direction too.
+	req POST /api/chat/socket/sendmessage -H "token: $carol" -d 'sendto_id=5&chatType=single&type=text&data=c2'
+	expect 400 '{"msg":"fail","data":"在成为好友之前，对方只允许向他发一条消息"}'
+	req POST /api/chat/socket/sendmessage -H "token: $erin" -d 'sendto_id=3&chatType=single&type=text&data=back'
+	expect 400 '{"msg":"fail","data":"在成为好友之前，对方只允许向他发一条消息"}'
+	# Friends are not limited.
+	for i in 1 2; do
+		req POST /api/chat/socket/sendmessage -H "token: $(token_of alice01)" -d "sendto_id=2&chatType=single&type=text&data=f$i"
+		[ "$code" = 200 ]
+	done
+}
+
+@test "ws: applyfriend pushes the request notice; agreeing pushes one notice to each side (observed C)" {
+	start_server
+	bob=$(token_of bob001)
+	carol=$(token_of carol01)
+	probe bob "$(ws_url "$bob")" --count 2
+	probe carol "$(ws_url "$carol")" --count 2
+	wait_line bob system
+	wait_line carol system
+	req POST /api/chat/applyfriend -H "token: $carol" -d 'friend_id=2&nickname=hi-bob'
+	expect 200 '{"msg":"ok","data":"ok"}'
+	probe_end bob
+	body=$(sed -n '2s/^text //p' <<<"$lines_of")
+	[ "$(field '.data | keys_unsorted | join(",")')" = id,from_avatar,from_name,from_id,to_id,to_name,to_avatar,chatType,type,data,redirect,options,create_time,isremove,msgidKey ]
+	[ "$(field '.data | [.from_id, .from_name, .to_id, .to_name, .type, .msgidKey] | join(",")')" = "redirect-applyFriend-3,好友申请提醒,2,bob001,text,redirect-applyFriend-3" ]
+	[ "$(field .data.data)" = '{"data":"用户[carol01]申请添加您为好友，请尽快处理","dataType":false,"otherData":null}' ]
+	[ "$(field .data.redirect)" = '{"url":"/pages/applyMyfriend/applyMyfriend","type":"navigateTo"}' ]
+	[ "$(field .data.options)" = '{}' ]
+	probe bob "$(ws_url "$bob")" --count 2
+	wait_line bob system
+	id=$(curl -sS -H "token: $bob" "$SERVER_URL/api/chat/listapplyfriend/1" | "$JQ" '.data.alldata[0].id')
+	req POST "/api/chat/handleapply/$id" -H "token: $bob" -d 'status=agree&nickname=Carol-remark'
+	expect 200 '{"msg":"ok","data":"ok"}'
+	probe_end carol
+	to_carol=$(sed -n '2s/^text //p' <<<"$lines_of")
+	probe_end bob
+	to_bob=$(sed -n '2s/^text //p' <<<"$lines_of")
+	body=$to_carol
+	[ "$(field '.data | keys_unsorted | join(",")')" = id,from_avatar,from_name,from_id,to_id,to_name,to_avatar,chatType,type,data,options,create_time,isremove ]
+	[ "$(field '.data | [.from_id, .from_name, .to_id, .to_name, .type] | join(",")')" = "2,bob001,3,Carol-remark,systemNotice" ]
+	[ "$(field .data.data.data)" = 我们已经是好友了，可以开始聊天了 ]
+	id1=$(field .data.id)
+	body=$to_bob
+	[ "$(field '.data | [.from_id, .from_name, .to_id, .to_name, .type] | join(",")')" = "3,Carol-remark,2,bob001,systemNotice" ]
+	[ "$(field .data.id)" = "$id1" ]
+}
+
+@test "ws: offline messages wait until chatGetmessageOffLine, then arrive in order (observed E)" {
+	start_server
+	alice=$(token_of alice01)
+	bob=$(token_of bob001)
+	for i in 1 2 3; do
+		req POST /api/chat/socket/sendmessage -H "token: $alice" -d "sendto_id=2&chatType=single&type=text&data=offline-$i"
+	done
+	# Without a socket the call answers ok and keeps the queue (E5).
+	req POST /api/chat/chatGetmessageOffLine -H "token: $bob"
+	expect 200 '{"msg":"ok","data":"ok"}'
+	probe bob "$(ws_url "$bob")" --for 5 --count 4
+	wait_line bob system
+	req POST /__test/inject?user=2\&kind=text -d 'marker'
+	wait_line bob marker
+	req POST /api/chat/chatGetmessageOffLine -H "token: $bob"
+	expect 200 '{"msg":"ok","data":"ok"}'
+	probe_end bob
+	[ "$(sed -n 2p <<<"$lines_of")" = 'text marker' ]
+	for i in 1 2 3; do
+		[[ $(sed -n "$((i + 2))p" <<<"$lines_of") == *'"data":"offline-'$i'","options":null'* ]]
+	done
+	# The queue is now empty.
+	probe bob "$(ws_url "$bob")" --for 5 --count 2
+	wait_line bob system
+	req POST /api/chat/chatGetmessageOffLine -H "token: $bob"
+	req POST /__test/inject?user=2\&kind=text -d 'after'
+	probe_end bob
+	[ "$(sed -n 2p <<<"$lines_of")" = 'text after' ]
+}
+
+@test "ws: group messages reach every other member, queued for the offline ones" {
+	start_server
+	probe bob "$(ws_url "$(token_of bob001)")" --count 2
+	wait_line bob system
+	req POST /api/chat/socket/sendmessage -H "token: $(token_of alice01)" -d 'sendto_id=1&chatType=group&type=text&data=hi-team'
+	[ "$code" = 200 ]
+	probe_end bob
+	[[ $(sed -n 2p <<<"$lines_of") == *'"chatType":"group"'*'"data":"hi-team"'* ]]
+}
+
+@test "hooks: inject sends text, binary, fragmented and oversized frames" {
+	start_server
+	probe bob "$(ws_url "$(token_of bob001)")" --count 7 --lengths
+	wait_line bob '^text'
+	hook 'inject' 'user=2&kind=text' >/dev/null
+	curl -sS -o /dev/null -d '{"a":"text"}' "$SERVER_URL/__test/inject?user=2&kind=text"
+	curl -sS -o /dev/null --data-binary @/dev/null "$SERVER_URL/__test/inject?user=2&kind=binary"
+	curl -sS -o /dev/null -d 'abcdefghij' "$SERVER_URL/__test/inject?user=2&kind=binary"
+	curl -sS -o /dev/null -d '{"a":"fragmented"}' "$SERVER_URL/__test/inject?user=2&kind=fragmented&fragments=4"
+	req POST '/__test/inject?user=2&kind=oversized&size=100000'
+	expect 200 '{"msg":"ok","data":"ok"}'
+	probe_end bob
+	[ "$(sed -n '2,$p' <<<"$lines_of")" = $'text 0\ntext 12\nbinary 0\nbinary 10\nfragments 4\ntext 18\ntext 100000' ] || {
+		echo "$lines_of" >&2
+		false
+	}
+	req POST '/__test/inject?user=2&kind=nonsense'
+	expect 400 '{"msg":"fail","data":"usage: inject?user=ID&kind=text|binary|fragmented|oversized[&fragments=K][&size=N]"}'
+}
+
+@test "hooks: oversized frames are valid JSON of exactly the size asked" {
+	start_server
+	probe bob "$(ws_url "$(token_of bob001)")" --count 2
+	wait_line bob system
+	hook inject 'user=2&kind=oversized&size=300' >/dev/null
+	probe_end bob
+	frame=$(sed -n '2s/^text //p' <<<"$lines_of")
+	[ "${#frame}" = 300 ]
+	[ "$(printf '%s' "$frame" | "$JQ" .type)" = oversized ]
+}
+
+@test "hooks: drop kills the link (1006); close sends a code or none (1005)" {
+	start_server
+	bob=$(token_of bob001)
+	probe bob "$(ws_url "$bob")"
+	wait_line bob system
+	req POST '/__test/drop?user=2'
+	expect 200 '{"msg":"ok","data":"ok"}'
+	probe_end bob
+	[ "$(tail -n 1 <<<"$lines_of")" = 'close 1006' ]
+	probe bob "$(ws_url "$bob")"
+	wait_line bob system
+	hook close 'user=2&code=4001' >/dev/null
+	probe_end bob
+	[ "$(tail -n 1 <<<"$lines_of")" = 'close 4001' ]
+	probe bob "$(ws_url "$bob")"
+	wait_line bob system
+	hook close 'user=2' >/dev/null
+	probe_end bob
+	[ "$(tail -n 1 <<<"$lines_of")" = 'close 1005' ]
+	req POST '/__test/drop?user=2'
+	expect 400 '{"msg":"fail","data":"user 2 has no socket"}'
+}
+
+@test "hooks: silence stops pongs and pings on that socket" {
+	start_server --ping-interval 0.1
+	probe bob "$(ws_url "$(token_of bob001)")" --for 1.5 --send ping
+	wait_line bob pong
+	hook silence 'user=2' >/dev/null
+	n=$(grep -c . "$BATS_TEST_TMPDIR/bob.out")
+	probe_end bob
+	[ "$(grep -c . <<<"$lines_of")" -le $((n + 1)) ]
+}
+
+@test "hooks: push sends N unique singleChat frames of about B bytes" {
+	start_server
+	probe bob "$(ws_url "$(token_of bob001)")" --count 2001
+	wait_line bob system
+	req POST '/__test/push?user=2&count=2000&size=300'
+	expect 200 '{"msg":"ok","data":"ok"}'
+	probe_end bob
+	[ "$(grep -c '^text {"type":"singleChat"' <<<"$lines_of")" = 2000 ]
+	[ "$(grep -o '"id":"push-[^"]*"' <<<"$lines_of" | sort -u | wc -l)" = 2000 ]
+	frame=$(sed -n '2s/^text //p' <<<"$lines_of")
+	[ "${#frame}" -ge 290 ] && [ "${#frame}" -le 310 ]
+	body=$frame
+	[ "$(field '.data | keys_unsorted | join(",")')" = id,from_id,to_id,chatType,type,data,create_time,isremove ]
+	[ "$(field '[.type, .data.to_id, .data.chatType] | join(",")')" = singleChat,2,single ]
+	req GET /__test/stats
+	[ "$(field .data.ws_open)" = 0 ]
+}
+
+@test "ws: wss with TLS" {
+	openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+		-days 1 -keyout "$BATS_TEST_TMPDIR/key.pem" -out "$BATS_TEST_TMPDIR/cert.pem" 2>/dev/null
+	start_server --tls-cert "$BATS_TEST_TMPDIR/cert.pem" --tls-key "$BATS_TEST_TMPDIR/key.pem"
+	tok=$(curl -sS --cacert "$BATS_TEST_TMPDIR/cert.pem" -d 'username=bob001&password=123456' "$SERVER_URL/api/loginChat" | "$JQ" .data.token)
+	run "$WSPROBE" "wss${SERVER_URL#https}/ws?token=$tok" --count 2 --send ping
+	assert_line --index 0 --partial '"type":"system"'
+	assert_line --index 1 --partial '"type":"pong"'
+}
+
+@test "ws: --tips sends the connect-time notices after the welcome (observed C)" {
+	start_server --tips
+	run "$WSPROBE" "$(ws_url "$(token_of bob001)")" --count 10 --for 2
+	assert_line --index 0 --partial '"type":"system"'
+	[ "$(grep -c '"from_id":"redirect-' <<<"$output")" = 9 ]
+	assert_line --index 1 --partial '"from_name":"修改密码","from_id":"redirect-setPassword-2"'
+	assert_output --partial '"from_id":"redirect-friendsList-2"'
+	assert_output --partial '"from_id":"redirect-groupList-2"'
+	run "$WSPROBE" "$(ws_url "$(token_of erin01)")" --count 8 --for 1
+	[ "$(grep -c '"from_id":"redirect-' <<<"$output")" = 7 ]
+}
+
+@test "serve: SIGTERM with sockets and a hung request open still exits 0" {
+	start_server
+	probe bob "$(ws_url "$(token_of bob001)")" --for 10
+	wait_line bob system
+	hook hang 'count=1' >/dev/null
+	curl -sS --max-time 10 "$SERVER_URL/nosuch" >/dev/null 2>&1 &
+	sleep 0.2
+	kill -TERM "$SERVE_PID"
+	rc=0
+	wait "$SERVE_PID" || rc=$?
+	SERVE_PID=
+	[ "$rc" = 0 ]
+	probe_end bob
+}
+
+# ---- --state ----
+
+@test "--state: tokens, queues, friendships and the secret survive a restart" {
+	state=$BATS_TEST_TMPDIR/state.json
+	start_server --state "$state"
+	[ -f "$state" ]
+	alice=$(token_of alice01)
+	bob=$(token_of bob001)
+	req POST /api/chat/socket/sendmessage -H "token: $alice" -d 'sendto_id=2&chatType=single&type=text&data=kept-1'
+	req POST /api/chat/socket/sendmessage -H "token: $alice" -d 'sendto_id=2&chatType=single&type=text&data=kept-2'
+	req POST /api/chat/handleapply/1 -H "token: $alice" -d 'status=agree'
+	req POST /api/regChat -d 'username=gina01&password=123456'
+	gina=$(field .data.token)
+	kill -KILL "$SERVE_PID"
+	wait "$SERVE_PID" || true
+	SERVE_PID=
+	start_server --state "$state"
+	req POST /api/chat/ismygoodfriend/3 -H "token: $alice"
+	[ "$code" = 200 ]
+	req GET /api/chat/goodfriendlist/1 -H "token: $gina"
+	expect 200 '{"msg":"ok","data":{"count":0,"rows":[]}}'
+	req GET /api/chat/listapplyfriend/1 -H "token: $alice"
+	[ "$(field .data.alldata[0].status)" = agree ]
+	probe bob "$(ws_url "$bob")" --count 3
+	wait_line bob system
+	req POST /api/chat/chatGetmessageOffLine -H "token: $bob"
+	probe_end bob
+	[[ $(sed -n 2p <<<"$lines_of") == *'"data":"kept-1"'* ]]
+	[[ $(sed -n 3p <<<"$lines_of") == *'"data":"kept-2"'* ]]
+}
+
+@test "--state: a disabled or vanished user (state edited by hand) is refused by REST and the socket" {
+	state=$BATS_TEST_TMPDIR/state.json
+	start_server --state "$state"
+	bob=$(token_of bob001)
+	erin=$(token_of erin01)
+	stop_server
+	"$JQ" '.users |= map(if .username == "bob001" then .status = 0 else . end | select(.username != "erin01"))' <"$state" >"$state.new"
+	mv "$state.new" "$state"
+	start_server --state "$state"
+	req GET /api/chat/goodfriendlist/1 -H "token: $bob"
+	expect 400 '{"msg":"fail","data":"当前用户不存在或者已被禁用"}'
+	run "$WSPROBE" "$(ws_url "$bob")"
+	assert_output $'text {"msg":"fail","data":"你已被管理员禁用"}\nclose 1005'
+	run "$WSPROBE" "$(ws_url "$erin")"
+	assert_output $'text {"msg":"fail","data":"用户不存在"}\nclose 1005'
+}
+
+@test "--state: an invalid state file exits 6" {
+	printf '{"users": []}\n' >"$BATS_TEST_TMPDIR/state.json"
+	run --separate-stderr "$CHATCTL" serve --listen 127.0.0.1:0 --state "$BATS_TEST_TMPDIR/state.json"
+	assert_failure 6
+	[[ $stderr == *"invalid state '$BATS_TEST_TMPDIR/state.json': bad or missing 'secret'"* ]]
+}
+
+# ---- the benchmark tools, run small so that they keep working ----
+
+@test "bench tools: restbench over one connection, wssink through the push hook" {
+	start_server
+	run "$CHATCTL_TOOLS_DIR/restbench" "$SERVER_URL" "$(token_of alice01)" 300
+	assert_success
+	assert_output --regexp '^requests 300 secs [0-9.]+ rate [0-9]+ requests/s connections 1$'
+	port=${SERVER_URL##*:}
+	run "$CHATCTL_TOOLS_DIR/wssink" 127.0.0.1 "$port" "$(token_of bob001)" 2 20000 300
+	assert_success
+	assert_output --regexp '^frames 20000 bytes [0-9]+ secs [0-9.]+ rate [0-9]+ frames/s$'
+}
