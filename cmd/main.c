@@ -317,7 +317,9 @@ static int
 bad_option(const char *cmd, int ret, int optopt_, const char *word)
 {
 	char shortopt[3] = { '-', (char)optopt_, 0 };
-	const char *what = optopt_ ? shortopt : word;
+	/* getopt_long reports a long option by its short letter when it has
+	 * one: name what was typed. */
+	const char *what = optopt_ && strncmp(word, "--", 2) != 0 ? shortopt : word;
 
 	if (ret == ':')
 		return usage_error(cmd, "option '%s' needs a value", what);
