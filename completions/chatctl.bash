@@ -130,6 +130,15 @@ _chatctl()
 	# The value of an option.
 	if [[ -z $opt ]] && _chatctl_in "$prev" "$_chatctl_global_args $_chatctl_args"; then
 		opt=$prev
+	elif [[ -z $opt && $prev == -[!-]?* ]]; then
+		# "-vp": flags, then one that takes a value from the next word.
+		local j
+		for ((j = 1; j < ${#prev}; j++)); do
+			if _chatctl_in "-${prev:j:1}" "$_chatctl_global_args $_chatctl_args"; then
+				((j == ${#prev} - 1)) && opt=-${prev:j:1}
+				break
+			fi
+		done
 	fi
 	if [[ -n $opt ]]; then
 		case $opt in
