@@ -42,7 +42,9 @@ zsh_complete() {
 	zsh -f -c '
 		zmodload zsh/zpty || exit 1
 		zpty z zsh -f -i
-		zpty -w z "fpath=(${(q)1} \$fpath); autoload -Uz compinit; compinit -u -D -d /dev/null"
+		# Only the completion system itself in fpath besides ours: compinit then
+		# scans a few hundred files, not every function zsh ships.
+		zpty -w z "fpath=(${(q)1} \${(M)fpath:#*/Completion(|/Base|/Zsh|/Unix)}); autoload -Uz compinit; compinit -u -D -d /dev/null"
 		# Record what each compadd call offers, then add it as usual.
 		# No listing, so that no "list all?" question eats our keys.
 		zpty -w z "unsetopt autolist automenu listbeep"
