@@ -85,14 +85,15 @@ MAN_OUT := $(MAN_SRC:docs/%.scd=$(O)/man/%)
 man: $(MAN_OUT)
 # A page scdoc refuses stops the build; no half-written page is left behind.
 # scdoc turns hyphenation off before .TH, which turns it back on: off again
-# after it, so that no option name is split (and unfindable) at a line end.
+# after it, and no line break after a "-" either (GNU troff), so that no
+# option or page name is split, and unfindable, at a line end.
 $(O)/man/%: docs/%.scd Makefile
 	@command -v scdoc >/dev/null || \
 	  { echo "chatctl: scdoc is missing (it builds the man pages); run 'make deps' or: apt-get install scdoc" >&2; exit 1; }
 	@mkdir -p $(dir $@)
 	@echo "scdoc < $< > $@"
 	@scdoc < $< > $@.tmp || { rm -f $@.tmp; echo "chatctl: scdoc failed on $<" >&2; exit 1; }
-	@awk '{ print } /^\.TH / { print ".nh" }' $@.tmp > $@.nh && mv $@.nh $@ && rm -f $@.tmp
+	@awk '{ print } /^\.TH / { print ".nh"; print ".if \\n(.g .cflags 0 -" }' $@.tmp > $@.nh && mv $@.nh $@ && rm -f $@.tmp
 
 deps:
 	@sh tools/deps.sh build check

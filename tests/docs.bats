@@ -303,8 +303,8 @@ check_completion_names() {
 		[ ! "$f" -nt "$page" ] || fail "$page is older than $f"
 		run -0 --separate-stderr env LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings=w -l "$page"
 		[ -z "$stderr" ] || fail "$page: $stderr"
-		# No word, least of all an option, is hyphenated at a line end.
-		if grep -n "‐$" <<<"$output"; then fail "$page hyphenates"; fi
+		# No word, least of all an option or a page name, is split at a line end.
+		if grep -nE "(‐|[[:alnum:]]-)$" <<<"$output"; then fail "$page splits a word"; fi
 		assert_output --partial 'EXAMPLES'
 		assert_output --partial 'SEE ALSO'
 	done
