@@ -14,7 +14,7 @@ DESTDIR ?=
 VERSION = 0.1.0
 CC ?= cc
 CFLAGS ?= -g -O2
-PKGS = libcurl libwebsockets
+PKGS = libcurl libwebsockets libcrypto
 
 ifeq ($(SANITIZE),)
 O = build

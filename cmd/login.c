@@ -111,11 +111,13 @@ login_run(const struct globals *g, const struct args *a, struct err *e)
 	if (arg_get(a, "username")) {
 		snprintf(user, sizeof user, "%s", arg_get(a, "username"));
 	} else {
-		jv u = jv_object_get(jv_copy(s.cfg.cred.user), jv_string("username"));
+		if (jv_get_kind(s.cfg.cred.user) == JV_KIND_OBJECT) {
+			jv u = jv_object_get(jv_copy(s.cfg.cred.user), jv_string("username"));
 
-		if (jv_get_kind(u) == JV_KIND_STRING)
-			snprintf(user, sizeof user, "%s", jv_string_value(u));
-		jv_free(u);
+			if (jv_get_kind(u) == JV_KIND_STRING)
+				snprintf(user, sizeof user, "%s", jv_string_value(u));
+			jv_free(u);
+		}
 		if (!user[0] && (!isatty(STDIN_FILENO) || prompt_tty("username: ", 0, user, sizeof user) != 0 || !user[0])) {
 			code = err_set(e, EX_USAGE, "no username: use --username NAME");
 			goto out;

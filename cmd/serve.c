@@ -1,24 +1,109 @@
-#include <stddef.h>
+/* cmd/serve.c: chatctl serve, the local stand-in for the chat server.
+ * This file only reads the options; serve/ does the serving. */
+#include <stdlib.h>
+#include <string.h>
 
 #include "cmd.h"
+#include "../serve/serve.h"
 
 static const struct opt serve_opts[] = {
+	{ "listen", 0, "ADDR:PORT", "listen there (default 127.0.0.1:7001; port 0 takes a free one)", NULL },
+	{ "seed", 0, "FILE", "start with the users, friends, requests and groups in FILE", NULL },
+	{ "state", 0, "FILE", "load all state from FILE if it exists, and rewrite it after every change", NULL },
+	{ "tls-cert", 0, "FILE", "serve HTTPS and WSS with this certificate (PEM)", NULL },
+	{ "tls-key", 0, "FILE", "the private key of --tls-cert (PEM)", NULL },
+	{ "ping-interval", 0, "SECS", "send {\"type\":\"ping\"} on every socket this often (default 30; 0 never)", NULL },
+	{ "tips", 0, NULL, "send the connect-time tip notices after the welcome frame", NULL },
+	{ "test-hooks", 0, NULL, "serve the /__test/ endpoints (see below)", NULL },
 	{ NULL, 0, NULL, NULL, NULL }
 };
 
 static int
-serve_run(const struct globals *g, const struct args *a, struct err *e)
+serve_main(const struct globals *g, const struct args *a, struct err *e)
 {
-	(void)g;
-	(void)a;
-	return err_set(e, EX_USAGE, "not implemented yet");
+	struct serve_opts o = { 0 };
+	const char *listen = arg_get(a, "listen"), *colon;
+	char *host;
+	long port;
+	int code;
+
+	if (listen == NULL)
+		listen = "127.0.0.1:7001";
+	colon = strrchr(listen, ':');
+	if (colon == NULL || colon == listen ||
+	    (listen[0] == '[' && colon[-1] != ']'))
+		return err_set(e, EX_USAGE, "invalid --listen '%s': expected ADDR:PORT", listen);
+	if (parse_long(colon + 1, 0, 65535, "--listen port", &port, e))
+		return EX_USAGE;
+	o.port = (int)port;
+	o.seed = arg_get(a, "seed");
+	o.state = arg_get(a, "state");
+	o.tls_cert = arg_get(a, "tls-cert");
+	o.tls_key = arg_get(a, "tls-key");
+	if (!o.tls_cert != !o.tls_key)
+		return err_set(e, EX_USAGE, "--tls-cert and --tls-key go together");
+	o.ping_interval = 30;
+	if (arg_get(a, "ping-interval") &&
+	    parse_secs(arg_get(a, "ping-interval"), "--ping-interval", &o.ping_interval, e))
+		return EX_USAGE;
+	o.tips = arg_has(a, "tips");
+	o.test_hooks = arg_has(a, "test-hooks");
+	o.verbose = g->verbose;
+	host = strndup(listen, (size_t)(colon - listen));
+	o.host = host;
+	code = serve_run(&o, e);
+	free(host);
+	return code;
 }
 
 const struct command cmd_serve = {
 	.name = "serve",
-	.synopsis = "",
-	.summary = "serve",
+	.synopsis = "[--listen ADDR:PORT] [--seed FILE] [--state FILE] [--tls-cert FILE --tls-key FILE] "
+	    "[--ping-interval SECS] [--tips] [--test-hooks]",
+	.summary = "run a local, in-memory chat server for trying scripts and for tests",
+	.description =
+	    "Speaks the chat server's REST API and WebSocket on one port, with the same\n"
+	    "envelopes, status codes, messages, frames and close behaviour, holding\n"
+	    "everything in memory. It is a stand-in for development and tests, not a\n"
+	    "production server. When ready it prints one line on stderr:\n"
+	    "  chatctl: serve: listening on http://ADDR:PORT   (https:// with TLS)\n"
+	    "SIGINT or SIGTERM stops it (exit 0).\n"
+	    "\n"
+	    "Seed file (JSON; unknown fields ignored, missing ids numbered in order):\n"
+	    "  {\"users\":   [{\"id\",\"username\",\"password\" (plain text),\"nickname\",\"avatar\",\n"
+	    "                \"status\" (1, or 0 disabled),\"role\" (\"user\" or \"visitor\"),\n"
+	    "                \"userset\" (settings text or null)}],\n"
+	    "   \"friends\": [{\"user_id\",\"friend_id\",\"nickname\" (remark),\"isblack\",\"status\"}]\n"
+	    "              (one directed row each: user_id has friend_id in their list),\n"
+	    "   \"applies\": [{\"id\",\"user_id\",\"friend_id\",\"nickname\",\"status\"}],\n"
+	    "   \"groups\":  [{\"id\",\"name\",\"avatar\",\"status\",\n"
+	    "                \"users\":[{\"user_id\",\"nickname\",\"avatar\",\"status\"}]}]}\n"
+	    "Without --seed (or a --state file) serve starts empty; registering works.\n"
+	    "\n"
+	    "WebSocket: ws://ADDR:PORT/ws?token=TOKEN. Unlike the latest real server,\n"
+	    "a second connection for the same user sends\n"
+	    "  {\"msg\":\"force_logout\",\"data\":\"你的账号在其他设备登录\"}\n"
+	    "to the older socket and closes it without a status code (1005); the new\n"
+	    "socket becomes the user's. Messages for users without a socket wait in\n"
+	    "their queue until POST /api/chat/chatGetmessageOffLine.\n"
+	    "\n"
+	    "--state FILE keeps users, the signing secret, current tokens, friends,\n"
+	    "requests, groups, queues and chat-log counts across restarts; it is\n"
+	    "rewritten atomically once per event-loop turn that changed something.\n"
+	    "\n"
+	    "Test hooks (--test-hooks only; each answers the JSON envelope):\n"
+	    "  POST /__test/inject?user=ID&kind=text|binary|fragmented|oversized[&fragments=K][&size=N]\n"
+	    "       send the request body to the user's socket as one text frame, a binary\n"
+	    "       frame, K fragments (default 3), or a text frame of N bytes\n"
+	    "  POST /__test/drop?user=ID          drop the user's sockets, no close frame\n"
+	    "  POST /__test/close?user=ID[&code=C] close with code C, or without a status\n"
+	    "  POST /__test/fail?count=N&status=S the next N REST requests get status S\n"
+	    "  POST /__test/hang?count=N          the next N REST requests get no answer\n"
+	    "  POST /__test/silence?user=ID       stop reading and writing that socket\n"
+	    "  POST /__test/push?user=ID&count=N[&size=B]  push N chat frames of about B\n"
+	    "       bytes (default 300) as fast as the socket takes them\n"
+	    "  GET  /__test/stats                 requests, ws_connects, ws_open, paths",
 	.opts = serve_opts,
-	.min_args = 0, .max_args = -1,
-	.run = serve_run,
+	.min_args = 0, .max_args = 0,
+	.run = serve_main,
 };

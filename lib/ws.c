@@ -137,7 +137,7 @@ watchdog_cb(lws_sorted_usec_list_t *sul)
 	if (!w->up)
 		return;
 	if (quiet >= limit) {
-		ws_drop(w, "no traffic for twice the heartbeat: the link is dead");
+		ws_hangup(w, "no traffic for twice the heartbeat: the link is dead");
 		return;
 	}
 	lws_sul_schedule(w->ctx, 0, &w->sul_watchdog, watchdog_cb, limit - quiet);
@@ -451,7 +451,7 @@ ws_stop(struct ws *w, int code)
 }
 
 void
-ws_drop(struct ws *w, const char *why)
+ws_hangup(struct ws *w, const char *why)
 {
 	if (!w->up || w->wsi == NULL)
 		return;

@@ -59,7 +59,7 @@ void ws_send(struct ws *w, const char *text, size_t len);
  * call at any time, also with no link up. */
 void ws_stop(struct ws *w, int code);
 /* Drop the current link now; the usual reconnect follows. */
-void ws_drop(struct ws *w, const char *why);
+void ws_hangup(struct ws *w, const char *why);
 /* Wake the loop from a signal handler. */
 void ws_wake(struct ws *w);
 /* Run cb after us microseconds, inside the loop; sul is the caller's. */

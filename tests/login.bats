@@ -123,7 +123,7 @@ false"
 @test "a config path that is a file exits 6" {
 	echo x >"$BATS_TEST_TMPDIR/file"
 	run -6 --separate-stderr "$CHATCTL" --config "$BATS_TEST_TMPDIR/file" login --username alice01 --password-stdin <<<"123456"
-	[[ $stderr == *"cannot create directory"* ]]
+	assert_equal "$stderr" "chatctl: login: cannot read '$BATS_TEST_TMPDIR/file/profiles/default.json': Not a directory"
 }
 
 @test "-v logs the request and redacts the token" {

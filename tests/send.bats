@@ -129,7 +129,8 @@ EOF2
 	assert_line --index 1 '{"line":2,"exit":2,"error":"not a JSON object"}'
 	assert_line --index 2 --partial '"line":3,"exit":1'
 	[[ ${lines[3]} == *'"to_id":2'* ]]
-	[[ $stderr == *"line 2: not a JSON object"*"line 3: "* ]]
+	[[ $stderr == *"chatctl: send: line 3: 对方不存在"* ]]
+	[[ $stderr == *"chatctl: send: line 2: not a JSON object"* ]]
 }
 
 @test "retries on 503 until it goes through, saying so on stderr" {

@@ -1,0 +1,15 @@
+/* serve/api.h: the REST endpoints of api §2-§3, as the real server answers
+ * them (observed.md wins where the two disagree).
+ *
+ * api_handle() answers one request: the /api/chat authentication of §1.6
+ * first, then routing (an unknown route or method is HTTP 200
+ * "404 错误"), then validation (422) and the handler. Handlers change the
+ * store and push frames through ws.h; they never block. */
+#ifndef SERVE_API_H
+#define SERVE_API_H
+
+#include "http.h"
+
+void api_handle(struct request *rq, struct response *rs);
+
+#endif

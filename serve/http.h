@@ -1,0 +1,42 @@
+/* serve/http.h: one HTTP request and its answer, as the REST handlers and
+ * the test hooks see them (lws is kept out of their way).
+ *
+ * server.c fills a struct request from lws, hands it to hooks_handle() or
+ * api_handle(), and writes the struct response back. Both structs own
+ * their contents; request_free()/response_free() release them. */
+#ifndef SERVE_HTTP_H
+#define SERVE_HTTP_H
+
+#include <jv.h>
+
+#include "../lib/xalloc.h"
+
+enum { M_GET, M_POST, M_OTHER };
+
+struct request {
+	int method;		/* M_* */
+	char *path;		/* decoded path, without the query */
+	jv query;		/* object of strings */
+	jv body;		/* object from a JSON or form body; {} without one */
+	char *bad_json;		/* the parser's complaint when the JSON body is malformed */
+	char *token;		/* the "token" header, or NULL */
+	int is_json, is_form;	/* the body's content type */
+	struct buf raw;		/* the body as received */
+};
+
+struct response {
+	int status;		/* HTTP status */
+	const char *ctype;	/* NULL: application/json; charset=utf-8 */
+	struct buf body;
+	int hang;		/* never answer this request (the hang hook) */
+};
+
+void request_free(struct request *rq);
+void response_free(struct response *rs);
+
+/* Envelopes (api §1.3). ok_data consumes data. */
+void reply_ok(struct response *rs, jv data);
+void reply_ok_raw(struct response *rs, const char *json);	/* data already JSON */
+void reply_fail(struct response *rs, int status, const char *msg);
+
+#endif

@@ -1,0 +1,215 @@
+/* serve/params.c: see params.h. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "params.h"
+#include "../lib/xalloc.h"
+
+static int
+hexdigit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+char *
+url_decode(const char *s, size_t n, int plus)
+{
+	char *out = xmalloc(n + 1), *o = out;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '%') {
+			int hi = i + 2 < n ? hexdigit((unsigned char)s[i + 1]) : -1;
+			int lo = i + 2 < n ? hexdigit((unsigned char)s[i + 2]) : -1;
+
+			if (hi < 0 || lo < 0) {
+				free(out);
+				return NULL;
+			}
+			*o++ = (char)(hi << 4 | lo);
+			i += 2;
+		} else if (s[i] == '+' && plus)
+			*o++ = ' ';
+		else
+			*o++ = s[i];
+	}
+	*o = '\0';
+	return out;
+}
+
+jv
+form_parse(const char *s, size_t len)
+{
+	jv o = jv_object();
+	size_t i = 0;
+
+	while (i < len) {
+		size_t end = i, eq;
+		char *k, *v;
+
+		while (end < len && s[end] != '&')
+			end++;
+		for (eq = i; eq < end && s[eq] != '='; eq++)
+			;
+		k = url_decode(s + i, eq - i, 1);
+		v = eq < end ? url_decode(s + eq + 1, end - eq - 1, 1) : xstrdup("");
+		if (k && v && k[0] &&
+		    !jv_object_has(jv_copy(o), jv_string(k)))
+			o = jv_object_set(o, jv_string(k), jv_string(v));
+		free(k);
+		free(v);
+		i = end + 1;
+	}
+	return o;
+}
+
+int
+param_missing(jv v)
+{
+	switch (jv_get_kind(v)) {
+	case JV_KIND_INVALID:
+	case JV_KIND_NULL:
+		return 1;
+	case JV_KIND_STRING:
+		return jv_string_value(v)[0] == '\0';
+	default:
+		return 0;
+	}
+}
+
+/* A whole decimal number, optionally signed, that fits a long. */
+static int
+text_long(const char *s, long *out)
+{
+	char *end;
+	long v;
+
+	if (!*s || isspace((unsigned char)*s))
+		return 0;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (*end || errno)
+		return 0;
+	*out = v;
+	return 1;
+}
+
+int
+param_long(jv params, const char *name, long *out)
+{
+	jv v = jv_object_get(jv_copy(params), jv_string(name));
+	int ok = 0;
+
+	if (jv_get_kind(v) == JV_KIND_NUMBER && jv_is_integer(v) &&
+	    jv_number_value(v) > -1e15 && jv_number_value(v) < 1e15) {
+		*out = (long)jv_number_value(v);
+		ok = 1;
+	} else if (jv_get_kind(v) == JV_KIND_STRING)
+		ok = text_long(jv_string_value(v), out);
+	jv_free(v);
+	return ok;
+}
+
+char *
+param_text(jv params, const char *name)
+{
+	jv v = jv_object_get(jv_copy(params), jv_string(name));
+	char *s = NULL;
+
+	if (jv_get_kind(v) == JV_KIND_STRING)
+		s = xstrdup(jv_string_value(v));
+	else if (jv_is_valid(v)) {
+		jv t = jv_dump_string(jv_copy(v), 0);
+
+		s = xstrdup(jv_string_value(t));
+		jv_free(t);
+	}
+	jv_free(v);
+	return s;
+}
+
+/* Length as JavaScript counts it: UTF-16 code units. */
+static long
+js_length(const char *s)
+{
+	long n = 0;
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (; *p; p++) {
+		if ((*p & 0xc0) == 0x80)
+			continue;
+		n += *p >= 0xf0 ? 2 : 1;
+	}
+	return n;
+}
+
+char *
+validate(jv params, const struct rule *rules)
+{
+	const struct rule *r;
+
+	for (r = rules; r->name; r++) {
+		jv v = jv_object_get(jv_copy(params), jv_string(r->name));
+		char *text, *msg = NULL;
+		long n;
+
+		if (param_missing(v)) {
+			jv_free(v);
+			if (r->required)
+				return xasprintf("%s不能为空", r->desc);
+			continue;
+		}
+		/* The value as the message shows it. */
+		if (jv_get_kind(v) == JV_KIND_STRING)
+			text = xstrdup(jv_string_value(v));
+		else {
+			jv t = jv_dump_string(jv_copy(v), 0);
+
+			text = xstrdup(jv_string_value(t));
+			jv_free(t);
+		}
+		switch (r->type) {
+		case R_STRING:
+			/* Objects pass as they are: sendmessage's data may be one. */
+			if (jv_get_kind(v) != JV_KIND_OBJECT && jv_get_kind(v) != JV_KIND_ARRAY &&
+			    (r->min || r->max) &&
+			    (js_length(text) < r->min || js_length(text) > r->max))
+				msg = xasprintf("%s 的长度 必须 在 %ld 和 %ld 之间", r->desc, r->min, r->max);
+			break;
+		case R_INT:
+			if (!param_long(params, r->name, &n))
+				msg = xasprintf("%s 的值 `%s` 的类型不是 `int`", r->desc, text);
+			else if (n < r->min)
+				msg = xasprintf("%s 的数值 必须 在 %ld 和 10000000000000000 之间", r->desc, r->min);
+			break;
+		case R_ENUM: {
+			const char *const *e;
+			struct buf b = BUF_INIT;
+
+			for (e = r->values; *e; e++)
+				if (jv_get_kind(v) == JV_KIND_STRING && strcmp(text, *e) == 0)
+					break;
+			if (*e)
+				break;
+			for (e = r->values; *e; e++)
+				buf_printf(&b, "%s`%s`", e == r->values ? "" : "、", *e);
+			msg = xasprintf("%s 的值 `%s` 必须在 [%s] 中", r->desc, text, b.buf);
+			buf_release(&b);
+			break;
+		}
+		}
+		free(text);
+		jv_free(v);
+		if (msg)
+			return msg;
+	}
+	return NULL;
+}

@@ -1,0 +1,22 @@
+/* serve/serve.h: chatctl serve, a local in-memory stand-in for the chat
+ * server (DESIGN.md "serve"). cmd/serve.c parses the options into a
+ * struct serve_opts and calls serve_run(), which returns when SIGINT or
+ * SIGTERM arrives (EX_OK) or when it cannot start (an EX_* code, with e
+ * filled). One process, one lws context, one event loop, no threads. */
+#ifndef SERVE_SERVE_H
+#define SERVE_SERVE_H
+
+#include "../lib/err.h"
+
+struct serve_opts {
+	const char *host;		/* listen address as given */
+	int port;			/* 0: any free port */
+	const char *seed, *state;	/* files, or NULL */
+	const char *tls_cert, *tls_key;	/* both or neither */
+	double ping_interval;		/* seconds, 0 for none */
+	int tips, test_hooks, verbose;
+};
+
+int serve_run(const struct serve_opts *o, struct err *e);
+
+#endif

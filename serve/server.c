@@ -1,0 +1,377 @@
+/* serve/server.c: the lws context, the one protocol callback that REST and
+ * WebSocket share, and the event loop. REST requests are turned into
+ * struct request for api.c (or hooks.c) and the answer is written from
+ * the WRITEABLE callback; sockets are handed to ws.c. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libwebsockets.h>
+
+#include "api.h"
+#include "hooks.h"
+#include "params.h"
+#include "serve.h"
+#include "store.h"
+#include "ws.h"
+#include "../lib/log.h"
+#include "../lib/xalloc.h"
+
+/* Per connection: one HTTP transaction at a time, or one socket. */
+struct pss {
+	struct request *rq;
+	struct response *rs;
+	struct conn *conn;
+};
+
+static struct lws_context *context;
+static volatile sig_atomic_t stopping;
+static int test_hooks;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stopping = 1;
+	/* Wake the poll() lws sleeps in; it only writes to an eventfd. */
+	if (context)
+		lws_cancel_service(context);
+}
+
+static void
+transaction_free(struct pss *pss)
+{
+	if (pss->rq) {
+		request_free(pss->rq);
+		free(pss->rq);
+	}
+	if (pss->rs) {
+		response_free(pss->rs);
+		free(pss->rs);
+	}
+	pss->rq = NULL;
+	pss->rs = NULL;
+}
+
+static int
+header(struct lws *wsi, enum lws_token_indexes h, char *buf, int len)
+{
+	int n = lws_hdr_total_length(wsi, h);
+
+	if (n <= 0 || n >= len)
+		return 0;
+	return lws_hdr_copy(wsi, buf, len, h) > 0;
+}
+
+/* Start a transaction from the parsed request line and headers. */
+static struct request *
+request_begin(struct lws *wsi, const char *path)
+{
+	struct request *rq = xcalloc(1, sizeof *rq);
+	char buf[16384], *uri;
+	int i, n, ulen;
+
+	switch (lws_http_get_uri_and_method(wsi, &uri, &ulen)) {
+	case LWSHUMETH_GET: rq->method = M_GET; break;
+	case LWSHUMETH_POST: rq->method = M_POST; break;
+	default: rq->method = M_OTHER; break;
+	}
+	rq->path = xstrdup(path && *path ? path : "/");
+	rq->query = jv_object();
+	rq->body = jv_object();
+	/* lws has split and decoded the query into name=value fragments. */
+	for (i = 0; lws_hdr_copy_fragment(wsi, buf, sizeof buf, WSI_TOKEN_HTTP_URI_ARGS, i) > 0; i++) {
+		char *eq = strchr(buf, '=');
+
+		if (eq)
+			*eq++ = '\0';
+		if (buf[0] && !jv_object_has(jv_copy(rq->query), jv_string(buf)))
+			rq->query = jv_object_set(rq->query, jv_string(buf), jv_string(eq ? eq : ""));
+	}
+	n = lws_hdr_custom_length(wsi, "token:", 6);
+	if (n > 0 && n < (int)sizeof buf && lws_hdr_custom_copy(wsi, buf, sizeof buf, "token:", 6) > 0)
+		rq->token = xstrdup(buf);
+	if (header(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE, buf, sizeof buf)) {
+		rq->is_json = strcasestr(buf, "json") != NULL;
+		rq->is_form = strcasestr(buf, "application/x-www-form-urlencoded") != NULL;
+	}
+	return rq;
+}
+
+/* Turn the received body into parameters, as koa-bodyparser would. */
+static void
+parse_body(struct request *rq)
+{
+	if (rq->is_json && rq->raw.len) {
+		jv v = jv_parse_sized(rq->raw.buf, (int)rq->raw.len);
+
+		if (jv_get_kind(v) == JV_KIND_OBJECT) {
+			jv_free(rq->body);
+			rq->body = v;
+		} else if (!jv_is_valid(v)) {
+			jv msg = jv_invalid_get_msg(v);
+
+			rq->bad_json = xasprintf("invalid JSON in request body: %s",
+			    jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "parse error");
+			jv_free(msg);
+		} else if (jv_get_kind(v) == JV_KIND_ARRAY)
+			jv_free(v);
+		else {
+			jv_free(v);
+			rq->bad_json = xstrdup("invalid JSON in request body: only objects and arrays are accepted");
+		}
+	} else if (rq->is_form && rq->raw.len) {
+		jv_free(rq->body);
+		rq->body = form_parse(rq->raw.buf, rq->raw.len);
+	}
+}
+
+/* The whole request is in: answer it (or not, for the hang hook). */
+static void
+request_end(struct lws *wsi, struct pss *pss)
+{
+	struct request *rq = pss->rq;
+	struct response *rs = xcalloc(1, sizeof *rs);
+	int hook = test_hooks && strncmp(rq->path, "/__test/", 8) == 0;
+
+	pss->rs = rs;
+	parse_body(rq);
+	if (hook)
+		hooks_handle(rq, rs);
+	else {
+		hooks_count(rq->path, 0);
+		if (!hooks_intercept(rs))
+			api_handle(rq, rs);
+	}
+	log_debug(1, "%s %s -> %d%s", rq->method == M_GET ? "GET" : rq->method == M_POST ? "POST" : "?",
+	    rq->path, rs->status, rs->hang ? " (hung)" : "");
+	if (rs->hang) {
+		/* Held until the client gives up or serve stops. */
+		lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);
+		return;
+	}
+	lws_callback_on_writable(wsi);
+}
+
+static int
+response_write(struct lws *wsi, struct pss *pss)
+{
+	struct response *rs = pss->rs;
+	unsigned char *buf, *start, *p, *end;
+	size_t cap;
+	int n;
+
+	if (rs == NULL || rs->hang)
+		return 0;
+	cap = LWS_PRE + 1024 + rs->body.len;
+	buf = xmalloc(cap);
+	start = p = buf + LWS_PRE;
+	end = buf + LWS_PRE + 1024;
+	if (lws_add_http_common_headers(wsi, (unsigned)rs->status,
+	    rs->ctype ? rs->ctype : "application/json; charset=utf-8",
+	    rs->body.len, &p, end) ||
+	    lws_finalize_http_header(wsi, &p, end)) {
+		free(buf);
+		return -1;
+	}
+	/* HTTP/1.1 only (ALPN offers nothing else): headers and body can go
+	 * out in one write. */
+	memcpy(p, rs->body.buf ? rs->body.buf : "", rs->body.len);
+	p += rs->body.len;
+	n = lws_write(wsi, start, (size_t)(p - start), LWS_WRITE_HTTP_FINAL);
+	free(buf);
+	transaction_free(pss);
+	if (n < 0)
+		return -1;
+	return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+/* An upgrade to anything but /ws is refused like the real server does:
+ * a bare 404 and the connection closed (observed F5). */
+static int
+confirm_upgrade(struct lws *wsi)
+{
+	static const char not_found[] = "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n"
+	    "Connection: close\r\n\r\n";
+	char path[1024];
+	unsigned char buf[LWS_PRE + sizeof not_found];
+
+	if (!header(wsi, WSI_TOKEN_GET_URI, path, sizeof path))
+		strcpy(path, "/");
+	hooks_count(path, strcmp(path, "/ws") == 0);
+	if (strcmp(path, "/ws") == 0)
+		return 0;
+	memcpy(buf + LWS_PRE, not_found, sizeof not_found - 1);
+	lws_write(wsi, buf + LWS_PRE, sizeof not_found - 1, LWS_WRITE_HTTP_HEADERS);
+	return -1;
+}
+
+static int
+callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
+{
+	struct pss *pss = user;
+
+	switch (reason) {
+	case LWS_CALLBACK_HTTP:
+		transaction_free(pss);
+		pss->rq = request_begin(wsi, in);
+		/* A POST with a body gets HTTP_BODY_COMPLETION; anything else is
+		 * complete now. */
+		if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 ||
+		    lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0) {
+			char cl[32];
+
+			if (!header(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH, cl, sizeof cl) || atol(cl) > 0)
+				return 0;
+		}
+		request_end(wsi, pss);
+		return 0;
+	case LWS_CALLBACK_HTTP_BODY:
+		if (pss->rq)
+			buf_add(&pss->rq->raw, in, len);
+		return 0;
+	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+		if (pss->rq && pss->rs == NULL)
+			request_end(wsi, pss);
+		return 0;
+	case LWS_CALLBACK_HTTP_WRITEABLE:
+		return response_write(wsi, pss);
+	case LWS_CALLBACK_CLOSED_HTTP:
+	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
+		if (pss)
+			transaction_free(pss);
+		return 0;
+	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
+		return confirm_upgrade(wsi);
+	case LWS_CALLBACK_ESTABLISHED:
+		ws_established(wsi, &pss->conn);
+		return 0;
+	case LWS_CALLBACK_RECEIVE:
+		if (pss->conn)
+			ws_receive(pss->conn, in, len);
+		return 0;
+	case LWS_CALLBACK_SERVER_WRITEABLE:
+		return pss->conn ? ws_writeable(pss->conn) : 0;
+	case LWS_CALLBACK_CLOSED:
+		if (pss->conn)
+			ws_closed(pss->conn);
+		pss->conn = NULL;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static const struct lws_protocols protocols[] = {
+	{ "chat", callback, sizeof(struct pss), 0, 0, NULL, 0 },
+	{ NULL, NULL, 0, 0, 0, NULL, 0 }
+};
+
+/* lws's own log lines, through ours and without tokens. */
+static void
+lws_log(int level, const char *line)
+{
+	char out[2048];
+	size_t n;
+
+	(void)level;
+	log_redact_url(line, out, sizeof out);
+	n = strlen(out);
+	while (n && (out[n - 1] == '\n' || out[n - 1] == '\r'))
+		out[--n] = '\0';
+	fprintf(stderr, "chatctl: serve: lws: %s\n", out);
+}
+
+int
+serve_run(const struct serve_opts *o, struct err *e)
+{
+	struct lws_context_creation_info info;
+	struct lws_vhost *vh;
+	struct sigaction sa;
+	char iface[256];
+	int code = EX_OK, port, tls = o->tls_cert != NULL;
+	const char *host = o->host;
+
+	store_init();
+	if (o->state && access(o->state, F_OK) == 0)
+		code = store_load_state(o->state, e);
+	else if (o->seed)
+		code = store_load_seed(o->seed, e);
+	if (code != EX_OK) {
+		store_free();
+		return code;
+	}
+	store.state_path = o->state;
+	if (tls && (access(o->tls_cert, R_OK) < 0 || access(o->tls_key, R_OK) < 0)) {
+		const char *f = access(o->tls_cert, R_OK) < 0 ? o->tls_cert : o->tls_key;
+
+		store_free();
+		return err_set(e, EX_IO, "cannot read '%s': %s", f, strerror(errno));
+	}
+
+	lws_set_log_level(o->verbose > 1 ? LLL_ERR | LLL_WARN | LLL_NOTICE | LLL_USER :
+	    o->verbose ? LLL_ERR | LLL_WARN : LLL_ERR, lws_log);
+	memset(&info, 0, sizeof info);
+	info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+	/* "[::1]" names an IPv6 address; anything else is IPv4 or a name. */
+	if (host[0] == '[') {
+		snprintf(iface, sizeof iface, "%.*s", (int)strcspn(host + 1, "]"), host + 1);
+	} else {
+		snprintf(iface, sizeof iface, "%s", host);
+		info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
+	}
+	info.iface = strcmp(iface, "0.0.0.0") == 0 || strcmp(iface, "::") == 0 ? NULL : iface;
+	info.port = o->port;
+	info.protocols = protocols;
+	info.max_http_header_data = 16384;
+	info.keepalive_timeout = 60;
+	info.timeout_secs = 30;
+	if (tls) {
+		info.ssl_cert_filepath = o->tls_cert;
+		info.ssl_private_key_filepath = o->tls_key;
+		/* One write per response relies on HTTP/1.1; do not offer h2. */
+		info.alpn = "http/1.1";
+	}
+	context = lws_create_context(&info);
+	if (context == NULL) {
+		store_free();
+		return err_set(e, EX_NET, "cannot listen on %s:%d%s", host, o->port,
+		    tls ? " (or the TLS certificate and key are not usable)" : "");
+	}
+	vh = lws_get_vhost_by_name(context, "default");
+	port = vh ? lws_get_vhost_listen_port(vh) : o->port;
+	test_hooks = o->test_hooks;
+	hooks_init();
+	ws_init(context, o->ping_interval, o->tips);
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	fprintf(stderr, "chatctl: serve: listening on %s://%s:%d\n", tls ? "https" : "http", host, port);
+	fflush(stderr);
+	if (store.state_path && store_save(e) != EX_OK) {
+		code = EX_IO;
+		goto out;
+	}
+	while (!stopping) {
+		if (lws_service(context, 0) < 0)
+			break;
+		/* Once per turn of the loop, before any answer of this turn is
+		 * written: a client that saw its answer finds it on disk. */
+		if (store.dirty && store.state_path && store_save(e) != EX_OK)
+			log_warn("%s", e->msg);
+	}
+out:
+	ws_shutdown();
+	lws_context_destroy(context);
+	context = NULL;
+	hooks_free();
+	store_free();
+	return code;
+}

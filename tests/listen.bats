@@ -1,0 +1,332 @@
+#!/usr/bin/env bats
+# chatctl listen: the stream, against serve and its /__test/ hooks.
+bats_require_minimum_version 1.5.0
+load helper
+
+setup() {
+	common_setup
+	start_server
+	login_as alice01 alice
+	login_as bob001 bob
+	OUT=$BATS_TEST_TMPDIR/out
+	ERR=$BATS_TEST_TMPDIR/err
+	LISTEN_PID=
+}
+
+teardown() {
+	[ -n "$LISTEN_PID" ] && kill "$LISTEN_PID" 2>/dev/null
+	common_teardown
+}
+
+# listen_bg PROFILE [listen options...]: listen in the background, -v on stderr.
+listen_bg() {
+	local p=$1
+	shift
+	"$CHATCTL" -p "$p" -v listen "$@" >"$OUT" 2>"$ERR" 3>&- &
+	LISTEN_PID=$!
+}
+
+# wait_for FILE PATTERN [N]: until PATTERN is on N lines of FILE (5 s at most).
+wait_for() {
+	local i n
+	for ((i = 0; i < 100; i++)); do
+		n=$(grep -c -- "$2" "$1" 2>/dev/null) || true
+		[ "${n:-0}" -ge "${3:-1}" ] && return 0
+		sleep 0.05
+	done
+	echo "timed out waiting for $3 x '$2' in $1:" >&2
+	cat "$1" >&2
+	return 1
+}
+
+# ready [N]: the N-th (re)connection has asked for its offline messages.
+ready() { wait_for "$ERR" "offline messages requested" "${1:-1}"; }
+
+# exit status of the background listen
+listen_status() {
+	local rc=0
+	wait "$LISTEN_PID" || rc=$?
+	LISTEN_PID=
+	echo "$rc"
+}
+
+inject() { # USER KIND BODY [extra query]
+	curl -ksS -X POST --data-binary "$3" "$SERVER_URL/__test/inject?user=$1&kind=$2${4:+&$4}" >/dev/null
+}
+
+stat() { curl -ksS "$SERVER_URL/__test/stats" | jq -r "$1"; }
+
+send_as() { # PROFILE TO TEXT...
+	local p=$1
+	shift
+	"$CHATCTL" -p "$p" send "$@" --jq .id -r
+}
+
+@test "a sent message is printed within 1 s, byte for byte, one compact line" {
+	listen_bg bob
+	ready
+	id=$(send_as alice 2 hello bob)
+	wait_for "$OUT" "$id"
+	run jq -r '.type, .data.id, .data.from_id, (.data.data | fromjson | .data)' "$OUT"
+	assert_output "singleChat
+$id
+1
+hello bob"
+	[ "$(wc -l <"$OUT")" -eq 1 ]
+	kill -TERM "$LISTEN_PID"
+	[ "$(listen_status)" = 0 ]
+}
+
+@test "messages that arrived while offline are printed once, in order, after connect" {
+	a=$(send_as alice 2 first)
+	b=$(send_as alice 2 second)
+	run -0 --separate-stderr "$CHATCTL" -p bob listen --count 2 --timeout 5
+	run jq -r .data.id <<<"$output"
+	assert_output "$a
+$b"
+	# the queue is empty now: a second listen gets nothing
+	run -0 "$CHATCTL" -p bob listen --idle 1
+	assert_output ""
+}
+
+@test "--no-offline leaves them queued" {
+	send_as alice 2 queued >/dev/null
+	run -0 "$CHATCTL" -p bob listen --no-offline --idle 1
+	assert_output ""
+	run -0 "$CHATCTL" -p bob listen --count 1 --timeout 5 --jq '.data.data | fromjson | .data' -r
+	assert_output queued
+}
+
+@test "after an abrupt drop it reconnects, and what was sent meanwhile arrives once" {
+	listen_bg bob
+	ready
+	a=$(send_as alice 2 before)
+	wait_for "$OUT" "$a"
+	curl -ksS -X POST "$SERVER_URL/__test/drop?user=2" >/dev/null
+	wait_for "$ERR" "reconnecting in"
+	b=$(send_as alice 2 during)
+	ready 2
+	wait_for "$OUT" "$b"
+	c=$(send_as alice 2 after)
+	wait_for "$OUT" "$c"
+	[ "$(grep -c "$a" "$OUT")" = 1 ]
+	[ "$(grep -c "$b" "$OUT")" = 1 ]
+	[ "$(wc -l <"$OUT")" = 3 ]
+	[ "$(stat .data.ws_connects)" = 2 ]
+}
+
+@test "it survives a serve restart; messages sent meanwhile arrive once" {
+	stop_server
+	start_server --state "$BATS_TEST_TMPDIR/state.json"
+	login_as alice01 alice
+	login_as bob001 bob
+	port=${SERVER_URL##*:}
+	listen_bg bob --backoff-max 1
+	ready
+	a=$(send_as alice 2 before)
+	wait_for "$OUT" "$a"
+	kill -KILL "$SERVE_PID"
+	wait "$SERVE_PID" 2>/dev/null || true
+	wait_for "$ERR" "reconnecting in"
+	"$CHATCTL" serve --listen "127.0.0.1:$port" --test-hooks --state "$BATS_TEST_TMPDIR/state.json" \
+		2>>"$BATS_TEST_TMPDIR/serve.log" 3>&- &
+	SERVE_PID=$!
+	wait_for "$BATS_TEST_TMPDIR/serve.log" "listening on" 2
+	b=$(send_as alice 2 meanwhile)
+	ready 2
+	wait_for "$OUT" "$b"
+	[ "$(grep -c "$a" "$OUT")" = 1 ]
+	[ "$(grep -c "$b" "$OUT")" = 1 ]
+}
+
+@test "a rejected token exits 3 at once: one connection, no reconnect storm" {
+	CHATCTL_TOKEN=not-a-token run -3 --separate-stderr "$CHATCTL" listen --timeout 10
+	assert_output ""
+	[[ $stderr == "chatctl: listen: the server refused the connection: Token 不合法; log in again with 'chatctl login'" ]]
+	[ "$(stat .data.ws_connects)" = 1 ]
+}
+
+@test "a force_logout frame exits 3 without reconnecting" {
+	listen_bg bob
+	ready
+	run -0 --separate-stderr "$CHATCTL" -p bob listen --timeout 1
+	[ "$(listen_status)" = 3 ]
+	grep -q "session taken over by another login: 你的账号在其他设备登录" "$ERR"
+	[ "$(stat .data.ws_connects)" = 2 ]
+}
+
+@test "a takeover seen by the offline fetch (400 Token 令牌不合法！) exits 3" {
+	listen_bg bob
+	ready
+	login_as bob001 bob-elsewhere
+	curl -ksS -X POST "$SERVER_URL/__test/drop?user=2" >/dev/null
+	[ "$(listen_status)" = 3 ]
+	grep -q "token rejected while fetching offline messages" "$ERR"
+	[ "$(stat .data.ws_connects)" = 2 ]
+}
+
+@test "bad frames are reported on stderr and skipped; the stream goes on" {
+	listen_bg bob --max-frame 1000
+	ready
+	inject 2 text 'hello, not json'
+	inject 2 binary '{"type":"singleChat","data":{"id":"bin"}}'
+	inject 2 oversized '' 'size=5000'
+	inject 2 text '{"type":"singleChat","data":{"id":"multi"},
+"note":"raw newline between tokens"}'
+	inject 2 fragmented '{"type":"singleChat","data":{"id":"frag","data":"in three pieces"}}' 'fragments=3'
+	inject 2 text '{"type":"singleChat","data":{"id":"big","n":12345678901234567890123}}'
+	wait_for "$OUT" '"id":"big"'
+	wait_for "$ERR" "skipped a frame that is not JSON: hello, not json"
+	grep -q "skipped a binary frame of" "$ERR"
+	grep -q "skipped a frame of 5000 bytes (over --max-frame)" "$ERR"
+	run cat "$OUT"
+	assert_line --index 0 '{"type":"singleChat","data":{"id":"multi"},"note":"raw newline between tokens"}'
+	assert_line --index 1 '{"type":"singleChat","data":{"id":"frag","data":"in three pieces"}}'
+	assert_line --index 2 '{"type":"singleChat","data":{"id":"big","n":12345678901234567890123}}'
+	[ "${#lines[@]}" = 3 ]
+	kill -INT "$LISTEN_PID"
+	[ "$(listen_status)" = 0 ]
+}
+
+@test "listen | head -1 returns, with listen exiting 0" {
+	send_as alice 2 one >/dev/null
+	send_as alice 2 two >/dev/null
+	run -0 bash -c '"$0" -p bob listen | head -1; exit ${PIPESTATUS[0]}' "$CHATCTL"
+	[ "${#lines[@]}" = 1 ]
+}
+
+@test "count, idle and timeout exit codes" {
+	send_as alice 2 one >/dev/null
+	run -0 "$CHATCTL" -p bob listen --count 1
+	[ "${#lines[@]}" = 1 ]
+	run -0 "$CHATCTL" -p bob listen --idle 0.5
+	run -1 --separate-stderr "$CHATCTL" -p bob listen --count 3 --idle 0.5
+	[[ $stderr == "chatctl: listen: idle for 0.5 s after 0 of 3 frames" ]]
+	run -0 "$CHATCTL" -p bob listen --timeout 0.5
+	run -1 --separate-stderr "$CHATCTL" -p bob listen --count 2 --timeout 0.5
+	[[ $stderr == "chatctl: listen: timed out after 0.5 s with 0 of 2 frames" ]]
+	run -2 "$CHATCTL" -p bob listen --count 0
+	run -2 "$CHATCTL" -p bob listen --idle x
+	run -2 "$CHATCTL" -p bob listen extra
+}
+
+@test "duplicates are dropped by (id, type, actionType); --no-dedupe keeps them" {
+	msg='{"type":"singleChat","data":{"id":"m1","type":"text","data":"x"}}'
+	revoke='{"type":"singleChat","data":{"id":"m1","type":"systemNotice","actionType":"revoke"}}'
+	listen_bg bob
+	ready
+	inject 2 text "$msg"
+	inject 2 text "$msg"
+	inject 2 text "$revoke"
+	inject 2 text "$revoke"
+	inject 2 text '{"type":"singleChat","data":{"id":"end"}}'
+	wait_for "$OUT" '"id":"end"'
+	run cat "$OUT"
+	assert_output "$msg
+$revoke
+{\"type\":\"singleChat\",\"data\":{\"id\":\"end\"}}"
+	kill "$LISTEN_PID"
+	listen_status >/dev/null
+	listen_bg bob --no-dedupe
+	ready 1
+	inject 2 text "$msg"
+	inject 2 text "$msg"
+	wait_for "$OUT" '"id":"m1"' 2
+}
+
+@test "SIGTERM and SIGINT close the connection and exit 0" {
+	listen_bg bob
+	ready
+	kill -TERM "$LISTEN_PID"
+	[ "$(listen_status)" = 0 ]
+	listen_bg bob
+	ready
+	kill -INT "$LISTEN_PID"
+	[ "$(listen_status)" = 0 ]
+	! grep -q "reconnecting" "$ERR"
+}
+
+@test "filters: --type, --from, --jq; the welcome only with --type system" {
+	listen_bg bob --type text --from 1 --jq '.data.data | fromjson | .data' -r
+	ready
+	inject 2 text '{"type":"singleChat","data":{"id":"n1","from_id":1,"type":"systemNotice"}}'
+	inject 2 text '{"type":"singleChat","data":{"id":"n2","from_id":3,"type":"text","data":"{\"data\":\"from carol\"}"}}'
+	send_as alice 2 wanted >/dev/null
+	wait_for "$OUT" wanted
+	[ "$(cat "$OUT")" = wanted ]
+	run -0 "$CHATCTL" -p bob listen --type system --count 1 --jq .data -r
+	assert_output "欢迎您访问我们的系统！"
+}
+
+@test "an invalid --jq program exits 2 before connecting" {
+	run -2 --separate-stderr "$CHATCTL" -p bob listen --jq '.['
+	[[ $stderr == "chatctl: listen: invalid --jq program: "* ]]
+	[ "$(stat .data.ws_connects)" = 0 ]
+}
+
+@test "heartbeats: pings answered and not printed unless --heartbeats" {
+	stop_server
+	start_server --ping-interval 0.2
+	login_as bob001 bob
+	run -0 "$CHATCTL" -p bob listen --heartbeat 0.2 --timeout 1
+	assert_output ""
+	run -0 "$CHATCTL" -p bob listen --heartbeat 0.2 --heartbeats --timeout 1
+	assert_line '{"type":"ping"}'
+	assert_line --regexp '^\{"type":"pong","timestamp":[0-9]+\}$'
+}
+
+@test "a dead peer is noticed within about twice the heartbeat" {
+	listen_bg bob --heartbeat 0.5
+	ready
+	curl -ksS -X POST "$SERVER_URL/__test/silence?user=2" >/dev/null
+	SECONDS=0
+	wait_for "$ERR" "the link is dead"
+	[ "$SECONDS" -le 3 ]
+	ready 2
+}
+
+@test "--no-reconnect exits 4 on a drop" {
+	listen_bg bob --no-reconnect
+	ready
+	curl -ksS -X POST "$SERVER_URL/__test/drop?user=2" >/dev/null
+	[ "$(listen_status)" = 4 ]
+	grep -q "chatctl: listen: connection to ws://.*token=<redacted> lost" "$ERR"
+}
+
+@test "nothing listening: reconnects with backoff, never in a tight loop" {
+	stop_server
+	"$CHATCTL" -p bob -s http://127.0.0.1:1 listen --timeout 2.5 2>"$ERR" || true
+	n=$(grep -c "reconnecting in" "$ERR")
+	[ "$n" -ge 1 ] && [ "$n" -le 3 ]
+	run -4 --separate-stderr "$CHATCTL" -p bob -s http://127.0.0.1:1 listen --no-reconnect
+	[[ $stderr == *"cannot connect to ws://127.0.0.1:1/ws?token=<redacted>"* ]]
+}
+
+@test "-v logs the life cycle with the token redacted" {
+	tok=$(jq -r .token "$CHATCTL_CONFIG_DIR/profiles/bob.json")
+	listen_bg bob
+	ready
+	kill "$LISTEN_PID"
+	listen_status >/dev/null
+	grep -q "connecting to ws://.*token=<redacted>" "$ERR"
+	! grep -q -- "$tok" "$ERR"
+}
+
+@test "wss with --cacert; a certificate it cannot verify exits 4" {
+	stop_server
+	openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 \
+		-addext subjectAltName=IP:127.0.0.1 -days 1 \
+		-keyout "$BATS_TEST_TMPDIR/key.pem" -out "$BATS_TEST_TMPDIR/cert.pem" 2>/dev/null
+	start_server --tls-cert "$BATS_TEST_TMPDIR/cert.pem" --tls-key "$BATS_TEST_TMPDIR/key.pem"
+	export CHATCTL_CACERT=$BATS_TEST_TMPDIR/cert.pem
+	echo 123456 | "$CHATCTL" --cacert "$CHATCTL_CACERT" -p tls login --username bob001 --password-stdin >/dev/null
+	echo 123456 | "$CHATCTL" --cacert "$CHATCTL_CACERT" -p tlsa login --username alice01 --password-stdin >/dev/null
+	"$CHATCTL" -p tls --cacert "$CHATCTL_CACERT" -v listen --count 1 --timeout 5 >"$OUT" 2>"$ERR" 3>&- &
+	LISTEN_PID=$!
+	ready
+	id=$("$CHATCTL" -p tlsa --cacert "$CHATCTL_CACERT" send 2 over tls --jq .id -r)
+	[ "$(listen_status)" = 0 ]
+	grep -q "$id" "$OUT"
+	run -4 --separate-stderr "$CHATCTL" -p tls listen --timeout 5
+	[[ $stderr == *"TLS failure"* ]]
+}

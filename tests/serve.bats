@@ -1,0 +1,598 @@
+#!/usr/bin/env bats
+# tests/serve.bats: chatctl serve against the transcripts of the real server
+# (shared/api/observed.md): statuses and bodies byte for byte where the
+# transcript fixes them, field names and order where values vary.
+
+bats_require_minimum_version 1.5.0
+load helper
+
+JQ=$CHATCTL_TOOLS_DIR/jqx
+WSPROBE=$CHATCTL_TOOLS_DIR/wsprobe
+
+setup() {
+	common_setup
+}
+
+# The sanitizer build reports leaks and undefined behaviour on serve's
+# stderr when it exits: any such report fails the test.
+teardown() {
+	common_teardown
+	local log
+	for log in "$BATS_TEST_TMPDIR"/*.log; do
+		[ -f "$log" ] || continue
+		if grep -q 'Sanitizer\|runtime error' "$log"; then
+			cat "$log" >&2
+			return 1
+		fi
+	done
+}
+
+# req METHOD PATH [curl args...]: one REST call; sets $code and $body.
+req() {
+	local out
+	out=$(curl -sS -X "$1" -w '\n%{http_code}' "${@:3}" "$SERVER_URL$2")
+	body=${out%$'\n'*}
+	code=${out##*$'\n'}
+}
+
+# expect STATUS BODY: the last req answered exactly that.
+expect() {
+	if [ "$code" != "$1" ] || [ "$body" != "$2" ]; then
+		printf 'got:  %s %s\nwant: %s %s\n' "$code" "$body" "$1" "$2" >&2
+		return 1
+	fi
+}
+
+# field FILTER: run a jq filter on the last body.
+field() {
+	printf '%s' "$body" | "$JQ" "$1"
+}
+
+# token_of USER: log USER in (password 123456) and print the token.
+token_of() {
+	curl -sS -d "username=$1&password=123456" "$SERVER_URL/api/loginChat" | "$JQ" .data.token
+}
+
+# seed_file NAME JSON: write a seed for this test, print its path.
+seed_file() {
+	printf '%s\n' "$2" >"$BATS_TEST_TMPDIR/$1"
+	echo "$BATS_TEST_TMPDIR/$1"
+}
+
+@test "serve --help says what serve is, the seed format, the takeover rule and the hooks" {
+	run --separate-stderr "$CHATCTL" serve --help
+	assert_success
+	[ -z "$stderr" ]
+	assert_output --partial 'usage: chatctl serve [--listen ADDR:PORT]'
+	assert_output --partial 'in-memory'
+	assert_output --partial '"friends"'
+	assert_output --partial 'force_logout'
+	assert_output --partial '/__test/inject?user=ID&kind=text|binary|fragmented|oversized'
+	assert_output --partial '/__test/push?user=ID&count=N'
+	assert_output --partial '--ping-interval SECS'
+}
+
+@test "serve: bad options are usage errors (exit 2)" {
+	run --separate-stderr "$CHATCTL" serve --no-such-option
+	assert_failure 2
+	run --separate-stderr "$CHATCTL" serve --listen nocolon
+	assert_failure 2
+	[[ $stderr == *"invalid --listen 'nocolon'"* ]]
+	run --separate-stderr "$CHATCTL" serve --listen 127.0.0.1:99999
+	assert_failure 2
+	run --separate-stderr "$CHATCTL" serve --tls-cert x.pem
+	assert_failure 2
+	[[ $stderr == *"--tls-cert and --tls-key go together"* ]]
+	run --separate-stderr "$CHATCTL" serve --ping-interval soon
+	assert_failure 2
+	run --separate-stderr "$CHATCTL" serve extra-operand
+	assert_failure 2
+}
+
+@test "serve: an unreadable or invalid seed exits 6 with the file named" {
+	run --separate-stderr "$CHATCTL" serve --listen 127.0.0.1:0 --seed "$BATS_TEST_TMPDIR/missing.json"
+	assert_failure 6
+	[[ $stderr == "chatctl: serve: cannot read '$BATS_TEST_TMPDIR/missing.json': No such file or directory" ]]
+	bad=$(seed_file bad.json '{"users": [')
+	run --separate-stderr "$CHATCTL" serve --listen 127.0.0.1:0 --seed "$bad"
+	assert_failure 6
+	[[ $stderr == "chatctl: serve: invalid seed '$bad': "* ]]
+	bad=$(seed_file nouser.json '{"users": [{"id": 1, "password": "123456"}]}')
+	run --separate-stderr "$CHATCTL" serve --listen 127.0.0.1:0 --seed "$bad"
+	assert_failure 6
+	[[ $stderr == *"invalid seed '$bad': users[0]: bad or missing 'username'"* ]]
+	bad=$(seed_file dup.json '{"users": [{"username": "abcd", "password": "x"}, {"username": "abcd", "password": "y"}]}')
+	run --separate-stderr "$CHATCTL" serve --listen 127.0.0.1:0 --seed "$bad"
+	assert_failure 6
+	bad=$(seed_file friend.json '{"users": [{"id": 1, "username": "abcd", "password": "x"}], "friends": [{"user_id": 1, "friend_id": 7}]}')
+	run --separate-stderr "$CHATCTL" serve --listen 127.0.0.1:0 --seed "$bad"
+	assert_failure 6
+	[[ $stderr == *"friends[0]: bad or missing 'friend_id'"* ]]
+}
+
+@test "serve: one listening line, a free port, and SIGTERM exits 0" {
+	start_server
+	[[ $SERVER_URL =~ ^http://127\.0\.0\.1:[0-9]+$ ]]
+	[ "$(grep -c . "$BATS_TEST_TMPDIR/serve.log")" = 1 ]
+	grep -qx "chatctl: serve: listening on $SERVER_URL" "$BATS_TEST_TMPDIR/serve.log"
+	kill -TERM "$SERVE_PID"
+	rc=0
+	wait "$SERVE_PID" || rc=$?
+	SERVE_PID=
+	[ "$rc" = 0 ]
+}
+
+@test "serve: starts empty without a seed, and registration works" {
+	"$CHATCTL" serve --listen 127.0.0.1:0 2>"$BATS_TEST_TMPDIR/serve.log" 3>&- &
+	SERVE_PID=$!
+	for ((i = 0; i < 100; i++)); do grep -q 'listening on ' "$BATS_TEST_TMPDIR/serve.log" && break; sleep 0.05; done
+	SERVER_URL=$(sed -n 's/.*listening on //p' "$BATS_TEST_TMPDIR/serve.log")
+	req POST /api/loginChat -d 'username=alice01&password=123456'
+	expect 400 '{"msg":"fail","data":"账号不存在或者被禁用"}'
+	req POST /api/regChat -d 'username=alice01&password=123456'
+	[ "$code" = 200 ]
+	[ "$(field .data.id)" = 1 ]
+}
+
+@test "regChat: the user row of observed A1 plus a token" {
+	start_server
+	req POST /api/regChat -d 'username=frank01&password=123456'
+	[ "$code" = 200 ]
+	[ "$(field '.data | keys_unsorted | join(",")')" = "create_time,id,uuid,username,nickname,avatar,devicefingeruuid,uniplatform,devicemodel,deviceos,devicebrand,userset,invite_confirm,mobile,email,status,last_login,last_login_ip,register_time,register_ip,is_deleted,wechat_openid,qq_openid,weibo_uid,role,is_email_verified,is_mobile_verified,order,update_time,token" ]
+	[ "$(field .msg)" = ok ]
+	[ "$(field .data.id)" = 6 ]
+	[ "$(field .data.username)" = frank01 ]
+	[ "$(field .data.avatar)" = https://docs-51yrc-com.oss-cn-hangzhou.aliyuncs.com/chat/user.jpg ]
+	[ "$(field .data.update_time)" = '{"fn":"NOW","args":[]}' ]
+	[[ $(field .data.create_time) =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}\ [0-9]{2}:[0-9]{2}:[0-9]{2}$ ]]
+	[[ $(field .data.last_login) =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{3}Z$ ]]
+	[[ $(field .data.uuid) =~ ^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$ ]]
+	[[ $(field .data.token) =~ ^eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$ ]]
+	[ "$(field '.data | has("password")')" = false ]
+	# The payload is the row (no password) plus iat and a nonce.
+	payload=$(field .data.token | cut -d. -f2 | tr '_-' '/+')
+	while (( ${#payload} % 4 )); do payload+='='; done
+	printf '%s' "$payload" | base64 -d | "$JQ" '.id == 6 and .role == "user" and (.iat | type) == "number" and (.nonce | length) > 0 and (has("password") | not)' | grep -qx true
+	curl -sS -D "$BATS_TEST_TMPDIR/h" -o /dev/null -d 'username=frank02&password=123456' "$SERVER_URL/api/regChat"
+	grep -qi '^content-type: application/json; charset=utf-8' "$BATS_TEST_TMPDIR/h"
+}
+
+@test "regChat: duplicate and validation failures (observed A3-A7)" {
+	start_server
+	req POST /api/regChat -d 'username=alice01&password=abcdef'
+	expect 400 '{"msg":"fail","data":"该账号已存在，请换一个账号注册"}'
+	req POST /api/regChat -d 'username=carol09&password=12345'
+	expect 422 '{"msg":"fail","data":"密码 的长度 必须 在 6 和 20 之间"}'
+	req POST /api/regChat -d 'username=abc&password=123456'
+	expect 422 '{"msg":"fail","data":"账号 的长度 必须 在 4 和 20 之间"}'
+	req POST /api/regChat -d 'username=carol09'
+	expect 422 '{"msg":"fail","data":"密码不能为空"}'
+	req POST /api/regChat
+	expect 422 '{"msg":"fail","data":"账号不能为空"}'
+	req POST /api/regChat -d 'username=&password=123456'
+	expect 422 '{"msg":"fail","data":"账号不能为空"}'
+}
+
+@test "loginChat: success, wrong password, unknown, disabled, validation (observed A8-A11)" {
+	start_server
+	req POST /api/loginChat -d 'username=alice01&password=123456'
+	[ "$code" = 200 ]
+	[ "$(field .data.nickname)" = Alice ]
+	[ "$(field '.data | keys_unsorted | .[0:3] | join(",")')" = create_time,id,uuid ]
+	req POST /api/loginChat -d 'username=alice01&password=654321'
+	expect 400 '{"msg":"fail","data":"账户或密码错误"}'
+	req POST /api/loginChat -d 'username=nobody1&password=123456'
+	expect 400 '{"msg":"fail","data":"账号不存在或者被禁用"}'
+	req POST /api/loginChat -d 'username=dave01&password=123456'
+	expect 400 '{"msg":"fail","data":"账号不存在或者被禁用"}'
+	req POST /api/loginChat -d 'username=alice01&password=123'
+	expect 422 '{"msg":"fail","data":"密码 的长度 必须 在 6 和 20 之间"}'
+	# JSON bodies work the same.
+	req POST /api/loginChat -H 'Content-Type: application/json' -d '{"username":"alice01","password":"654321"}'
+	expect 400 '{"msg":"fail","data":"账户或密码错误"}'
+}
+
+@test "auth: the checks of api 1.6 in order, and where the token may travel (observed B)" {
+	start_server
+	old=$(token_of alice01)
+	tok=$(token_of alice01)
+	[ "$old" != "$tok" ]
+	req GET /api/chat/goodfriendlist/1
+	expect 400 '{"msg":"fail","data":"您没有权限访问即时通讯接口"}'
+	req GET /api/chat/goodfriendlist/1 -H 'token: not-a-jwt'
+	expect 400 '{"msg":"fail","data":"Token 令牌不合法！"}'
+	# Same header and payload, another signature: a forgery.
+	forged="${tok%.*}.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+	req GET /api/chat/goodfriendlist/1 -H "token: $forged"
+	expect 400 '{"msg":"fail","data":"Token 令牌不合法！"}'
+	req GET /api/chat/goodfriendlist/1 -H "token: $old"
+	expect 400 '{"msg":"fail","data":"Token 令牌不合法！"}'
+	req GET /api/chat/goodfriendlist/1 -H "token: $tok"
+	[ "$code" = 200 ]
+	req GET "/api/chat/goodfriendlist/1?token=$tok"
+	[ "$code" = 200 ]
+	req POST /api/chat/ismygoodfriend/2 -d "token=$tok"
+	[ "$code" = 200 ]
+	req POST /api/chat/ismygoodfriend/2 -H 'Content-Type: application/json' -d "{\"token\":\"$tok\"}"
+	[ "$code" = 200 ]
+	# The header wins over the query.
+	req GET "/api/chat/goodfriendlist/1?token=$tok" -H "token: $old"
+	expect 400 '{"msg":"fail","data":"Token 令牌不合法！"}'
+}
+
+@test "auth: 404 is HTTP 200 and comes after the token check (observed B7-B10)" {
+	start_server
+	tok=$(token_of alice01)
+	req GET /api/chat/nosuchroute
+	expect 400 '{"msg":"fail","data":"您没有权限访问即时通讯接口"}'
+	req GET /api/chat/nosuchroute -H "token: $tok"
+	expect 200 '{"msg":"fail","data":"404 错误"}'
+	req GET /api/regChat
+	expect 200 '{"msg":"fail","data":"404 错误"}'
+	req GET /nosuch
+	expect 200 '{"msg":"fail","data":"404 错误"}'
+	req POST /api/chat/goodfriendlist/1 -H "token: $tok"
+	expect 200 '{"msg":"fail","data":"404 错误"}'
+	req GET /api/userinfo/
+	expect 200 '{"msg":"fail","data":"404 错误"}'
+	# Without --test-hooks the hooks do not exist.
+	req GET /__test/stats
+	[ "$code" = 200 ]
+	stop_server
+	"$CHATCTL" serve --listen 127.0.0.1:0 --seed "$FIXTURES/seed.json" 2>"$BATS_TEST_TMPDIR/plain.log" 3>&- &
+	SERVE_PID=$!
+	for ((i = 0; i < 100; i++)); do grep -q 'listening on ' "$BATS_TEST_TMPDIR/plain.log" && break; sleep 0.05; done
+	SERVER_URL=$(sed -n 's/.*listening on //p' "$BATS_TEST_TMPDIR/plain.log")
+	req GET /__test/stats
+	expect 200 '{"msg":"fail","data":"404 错误"}'
+}
+
+@test "logout: true, then the token is dead for REST, twice (observed I)" {
+	start_server
+	tok=$(token_of alice01)
+	req POST /api/chat/logout
+	expect 400 '{"msg":"fail","data":"您没有权限访问即时通讯接口"}'
+	req POST /api/chat/logout -H "token: $tok"
+	expect 200 '{"msg":"ok","data":true}'
+	req GET /api/chat/goodfriendlist/1 -H "token: $tok"
+	expect 400 '{"msg":"fail","data":"Token 令牌不合法！"}'
+	req POST /api/chat/logout -H "token: $tok"
+	expect 400 '{"msg":"fail","data":"Token 令牌不合法！"}'
+}
+
+@test "auth: a visitor token is limited to the whitelist" {
+	SEED=$(seed_file v.json '{"users": [{"id": 1, "username": "alice01", "password": "123456"}, {"id": 9, "username": "VIS12345678", "password": "123456", "role": "visitor"}]}')
+	start_server
+	tok=$(token_of VIS12345678)
+	for path in /api/chat/goodfriendlist/1 /api/chat/listapplyfriend/1 /api/chat/nosuch; do
+		req GET "$path" -H "token: $tok"
+		expect 400 '{"msg":"fail","data":"您没有权限访问，请先注册或登录"}'
+	done
+	for path in /api/chat/logout /api/chat/searchUser /api/chat/handleapply/1; do
+		req POST "$path" -H "token: $tok"
+		expect 400 '{"msg":"fail","data":"您没有权限访问，请先注册或登录"}'
+	done
+	req POST /api/chat/ismygoodfriend/1 -H "token: $tok"
+	expect 400 '{"msg":"fail","data":"不是好友"}'
+	req POST /api/chat/socket/sendmessage -H "token: $tok" -d 'sendto_id=1&chatType=single&type=text&data=hi'
+	[ "$code" = 200 ]
+	req POST /api/chat/chatGetmessageOffLine -H "token: $tok"
+	expect 200 '{"msg":"ok","data":"ok"}'
+	# searchUser never lists visitors.
+	tok=$(token_of alice01)
+	req POST /api/chat/searchUser -H "token: $tok" -d 'keyword=VIS'
+	expect 200 '{"msg":"ok","data":[]}'
+}
+
+@test "searchUser: LIKE on username, active non-visitors but me; 422 without keyword" {
+	start_server
+	tok=$(token_of alice01)
+	req POST /api/chat/searchUser -H "token: $tok" -d 'keyword=01'
+	[ "$code" = 200 ]
+	[ "$(field '[.data[].username] | join(",")')" = bob001,carol01,erin01 ]
+	[ "$(field '.data[0] | keys_unsorted | join(",")')" = id,username,avatar,role,uuid,nickname ]
+	req POST /api/chat/searchUser -H "token: $tok" -d 'keyword=BOB'
+	[ "$(field '.data | length')" = 1 ]
+	req POST /api/chat/searchUser -H "token: $tok" -d 'keyword=zzz'
+	expect 200 '{"msg":"ok","data":[]}'
+	req POST /api/chat/searchUser -H "token: $tok"
+	expect 422 '{"msg":"fail","data":"搜索关键词不能为空"}'
+}
+
+@test "userinfo: profile by uuid, null when unknown, 422 on a bad length" {
+	start_server
+	uuid=$(curl -sS -d 'username=bob001&password=123456' "$SERVER_URL/api/loginChat" | "$JQ" .data.uuid)
+	req GET "/api/userinfo/$uuid"
+	[ "$code" = 200 ]
+	[ "$(field '.data | keys_unsorted | join(",")')" = id,uuid,username,nickname,avatar,role,userset,userinfo ]
+	[ "$(field .data.username)" = bob001 ]
+	req GET /api/userinfo/00000000-0000-4000-8000-000000000000
+	expect 200 '{"msg":"ok","data":null}'
+	req GET /api/userinfo/short
+	expect 422 '{"msg":"fail","data":"uuid值 的长度 必须 在 36 和 36 之间"}'
+}
+
+@test "applyfriend: ok, duplicate, self, unknown, 422 (observed C1-C6)" {
+	start_server
+	tok=$(token_of alice01)
+	req POST /api/chat/applyfriend -H "token: $tok" -d 'friend_id=3&nickname=hello-from-alice'
+	expect 200 '{"msg":"ok","data":"ok"}'
+	req POST /api/chat/applyfriend -H "token: $tok" -d 'friend_id=3&nickname=hello-again'
+	expect 400 '{"msg":"fail","data":"您已经申请过了，请勿重复申请"}'
+	req POST /api/chat/applyfriend -H "token: $tok" -d 'friend_id=1'
+	expect 400 '{"msg":"fail","data":"不能添加自己为好友"}'
+	req POST /api/chat/applyfriend -H "token: $tok" -d 'friend_id=9999'
+	expect 400 '{"msg":"fail","data":"添加的好友不存在"}'
+	req POST /api/chat/applyfriend -H "token: $tok" -d 'friend_id=4'
+	expect 400 '{"msg":"fail","data":"添加的好友不存在"}'
+	req POST /api/chat/applyfriend -H "token: $tok" -d 'nickname=x'
+	expect 422 '{"msg":"fail","data":"我申请添加的好友id不能为空"}'
+	req POST /api/chat/applyfriend -H "token: $tok" -d 'friend_id=abc'
+	expect 422 '{"msg":"fail","data":"我申请添加的好友id 的值 `abc` 的类型不是 `int`"}'
+	req POST /api/chat/applyfriend -H "token: $tok" -d 'friend_id=0'
+	expect 422 '{"msg":"fail","data":"我申请添加的好友id 的数值 必须 在 1 和 10000000000000000 之间"}'
+}
+
+@test "listapplyfriend: requests to me, newest first, paging, pendingCount (observed C7-C10)" {
+	start_server
+	carol=$(token_of carol01)
+	req POST /api/chat/applyfriend -H "token: $(token_of erin01)" -d 'friend_id=1&nickname=from-erin'
+	tok=$(token_of alice01)
+	req GET /api/chat/listapplyfriend/1 -H "token: $tok"
+	[ "$code" = 200 ]
+	[ "$(field '[.data.alldata[].id] | join(",")')" = 2,1 ]
+	[ "$(field .data.pendingCount)" = 2 ]
+	[ "$(field '.data.alldata[1] | keys_unsorted | join(",")')" = create_time,id,user_id,friend_id,nickname,friendlookme,melookfriend,ismystarfriend,isblack,status,order,update_time,userId,user ]
+	[ "$(field '.data.alldata[1] | [.user_id, .userId, .friend_id, .nickname, .status, .user.username] | join(",")')" = "3,3,1,hi alice,pending,carol01" ]
+	[ "$(field '.data.alldata[1].user | keys_unsorted | join(",")')" = id,username,avatar,nickname,uuid ]
+	req GET '/api/chat/listapplyfriend/1?limit=1' -H "token: $tok"
+	[ "$(field '[.data.alldata[].id] | join(",")')" = 2 ]
+	[ "$(field .data.pendingCount)" = 2 ]
+	req GET '/api/chat/listapplyfriend/2?limit=1' -H "token: $tok"
+	[ "$(field '[.data.alldata[].id] | join(",")')" = 1 ]
+	req GET /api/chat/listapplyfriend/0 -H "token: $tok"
+	expect 422 '{"msg":"fail","data":"页码 的数值 必须 在 1 和 10000000000000000 之间"}'
+	req GET /api/chat/listapplyfriend/1 -H "token: $carol"
+	expect 200 '{"msg":"ok","data":{"alldata":[],"pendingCount":0}}'
+}
+
+@test "handleapply: not mine, bad status, agree once, rows and remarks (observed C14-C19, C24)" {
+	start_server
+	carol=$(token_of carol01)
+	alice=$(token_of alice01)
+	req POST /api/chat/handleapply/1 -H "token: $carol" -d 'status=agree'
+	expect 400 '{"msg":"fail","data":"申请不存在或已处理"}'
+	req POST /api/chat/handleapply/1 -H "token: $alice" -d 'status=yes'
+	expect 422 '{"msg":"fail","data":"处理状态 的值 `yes` 必须在 [`pending`、`refuse`、`agree`、`ignore`] 中"}'
+	req POST /api/chat/handleapply/1 -H "token: $alice"
+	expect 422 '{"msg":"fail","data":"处理状态不能为空"}'
+	req POST /api/chat/handleapply/0 -H "token: $alice" -d 'status=agree'
+	expect 422 '{"msg":"fail","data":"申请表的id 的数值 必须 在 1 和 10000000000000000 之间"}'
+	req POST /api/chat/ismygoodfriend/3 -H "token: $alice"
+	expect 400 '{"msg":"fail","data":"不是好友"}'
+	req POST /api/chat/handleapply/1 -H "token: $alice" -d 'status=agree&nickname=Carol-remark'
+	expect 200 '{"msg":"ok","data":"ok"}'
+	req POST /api/chat/handleapply/1 -H "token: $alice" -d 'status=agree'
+	expect 400 '{"msg":"fail","data":"申请不存在或已处理"}'
+	req POST /api/chat/ismygoodfriend/3 -H "token: $alice"
+	expect 200 '{"msg":"ok","data":{"id":3,"user_id":1,"friend_id":3,"nickname":"Carol-remark","friendlookme":1,"melookfriend":1,"ismystarfriend":0,"isblack":0,"status":1}}'
+	req POST /api/chat/ismygoodfriend/1 -H "token: $carol"
+	expect 200 '{"msg":"ok","data":{"id":4,"user_id":3,"friend_id":1,"nickname":"Alice","friendlookme":1,"melookfriend":1,"ismystarfriend":0,"isblack":0,"status":1}}'
+	req GET /api/chat/listapplyfriend/1 -H "token: $alice"
+	[ "$(field .data.alldata[0].status)" = agree ]
+	[ "$(field .data.pendingCount)" = 0 ]
+}
+
+@test "handleapply: refuse and ignore close the request without a friendship" {
+	start_server
+	alice=$(token_of alice01)
+	req POST /api/chat/handleapply/1 -H "token: $alice" -d 'status=refuse'
+	expect 200 '{"msg":"ok","data":"ok"}'
+	req POST /api/chat/ismygoodfriend/3 -H "token: $alice"
+	expect 400 '{"msg":"fail","data":"不是好友"}'
+	# A refused request does not block a new one.
+	req POST /api/chat/applyfriend -H "token: $(token_of carol01)" -d 'friend_id=1'
+	expect 200 '{"msg":"ok","data":"ok"}'
+}
+
+@test "ismygoodfriend: my row, or 不是好友, or 422 (observed C11, C18-C20)" {
+	start_server
+	bob=$(token_of bob001)
+	req POST /api/chat/ismygoodfriend/1 -H "token: $bob"
+	expect 200 '{"msg":"ok","data":{"id":2,"user_id":2,"friend_id":1,"nickname":"Alice-remark","friendlookme":1,"melookfriend":1,"ismystarfriend":0,"isblack":0,"status":1}}'
+	req POST /api/chat/ismygoodfriend/3 -H "token: $bob"
+	expect 400 '{"msg":"fail","data":"不是好友"}'
+	req POST /api/chat/ismygoodfriend/0 -H "token: $bob"
+	expect 422 '{"msg":"fail","data":"朋友id 的数值 必须 在 1 和 10000000000000000 之间"}'
+}
+
+@test "goodfriendlist: rows by initial, [] without friends (observed B5, C21, C22)" {
+	start_server
+	bob=$(token_of bob001)
+	req GET /api/chat/goodfriendlist/1 -H "token: $bob"
+	uuid=$(field '.data.rows.newList[0].list[0].uuid')
+	expect 200 '{"msg":"ok","data":{"count":1,"rows":{"newList":[{"title":"A","list":[{"id":2,"beizhu":"Alice-remark","username":"alice01","avatar":"https://docs-51yrc-com.oss-cn-hangzhou.aliyuncs.com/chat/user.jpg","friend_nickname":"Alice","friend_id":1,"name":"Alice-remark","uuid":"'"$uuid"'"}]}],"indexList":["A"],"total":1}}}'
+	req GET /api/chat/goodfriendlist/1 -H "token: $(token_of carol01)"
+	expect 200 '{"msg":"ok","data":{"count":0,"rows":[]}}'
+	req GET /api/chat/goodfriendlist/0 -H "token: $bob"
+	expect 422 '{"msg":"fail","data":"页码 的数值 必须 在 1 和 10000000000000000 之间"}'
+}
+
+@test "goodfriendlist: letters upper-cased, everything else under # and last; paging" {
+	SEED=$(seed_file f.json '{"users": [{"id": 1, "username": "alice01", "password": "123456"}, {"id": 2, "username": "zed001", "password": "x"}, {"id": 3, "username": "9lives", "password": "x"}, {"id": 4, "username": "bob001", "password": "x"}, {"id": 5, "username": "anna01", "password": "x"}],
+	  "friends": [{"user_id": 1, "friend_id": 2}, {"user_id": 1, "friend_id": 3}, {"user_id": 1, "friend_id": 4, "nickname": "好友"}, {"user_id": 1, "friend_id": 5}]}')
+	start_server
+	tok=$(token_of alice01)
+	req GET /api/chat/goodfriendlist/1 -H "token: $tok"
+	[ "$(field '.data.rows.indexList | join(",")')" = 'A,Z,#' ]
+	[ "$(field '[.data.rows.newList[] | .title + ":" + ([.list[].name] | join("+"))] | join(" ")')" = 'A:anna01 Z:zed001 #:9lives+好友' ]
+	[ "$(field .data.count)" = 4 ]
+	req GET '/api/chat/goodfriendlist/2?limit=3' -H "token: $tok"
+	[ "$(field .data.count)" = 4 ]
+	[ "$(field .data.rows.total)" = 1 ]
+	[ "$(field '.data.rows.indexList | join(",")')" = A ]
+}
+
+@test "sendmessage: the record of observed D1, names from remarks, options parsed" {
+	start_server
+	tok=$(token_of alice01)
+	req POST /api/chat/socket/sendmessage -H "token: $tok" -d 'sendto_id=2&chatType=single&type=text&data=%7B%22data%22%3A%22hello%20bob%22%7D&options=%7B%22k%22%3A1%7D'
+	[ "$code" = 200 ]
+	[ "$(field '.data | keys_unsorted | join(",")')" = id,from_avatar,from_name,from_id,to_id,to_name,to_avatar,chatType,type,data,options,create_time,isremove,sendUUid ]
+	[ "$(field '.data | [.from_name, .from_id, .to_id, .to_name, .chatType, .type, .isremove] | join(",")')" = "Alice-remark,1,2,bob001,single,text,0" ]
+	[ "$(field .data.data)" = '{"data":"hello bob"}' ]
+	[ "$(field '.data.data | type')" = string ]
+	[ "$(field .data.options)" = '{"k":1}' ]
+	[[ $(field .data.create_time) =~ ^[0-9]{13}$ ]]
+	[[ $(field .data.id) =~ ^[0-9a-f]{8}-[0-9a-f]{4}-4 ]]
+	# bob -> alice: alice has no remark for bob, so his username.
+	req POST /api/chat/socket/sendmessage -H "token: $(token_of bob001)" -d 'sendto_id=1&chatType=single&type=text&data=x&options=not%20json'
+	[ "$(field '.data | [.from_name, .to_name] | join(",")')" = "bob001,Alice-remark" ]
+	[ "$(field .data.options)" = null ]
+	req POST /api/chat/socket/sendmessage -H "token: $tok" -d 'sendto_id=2&chatType=single&type=text&data=x'
+	[ "$(field .data.options)" = null ]
+}
+
+@test "sendmessage: form echoes strings, JSON keeps objects and numbers" {
+	start_server
+	tok=$(token_of alice01)
+	req POST /api/chat/socket/sendmessage -H "token: $tok" -H 'Content-Type: application/json' \
+		-d '{"sendto_id":2,"chatType":"single","type":"text","data":{"data":"hi","dataType":false,"otherData":null},"options":"%7B%7D"}'
+	[ "$code" = 200 ]
+	[ "$(field .data.data)" = '{"data":"hi","dataType":false,"otherData":null}' ]
+	[ "$(field '.data.data | type')" = object ]
+	[ "$(field .data.options)" = '{}' ]
+	[ "$(field '.data.to_id | type')" = number ]
+	req POST /api/chat/socket/sendmessage -H "token: $tok" -H 'Content-Type: application/json' \
+		-d '{"sendto_id":"2","chatType":"single","type":"text","data":"123"}'
+	[ "$(field '.data.data | type')" = string ]
+	req POST /api/chat/socket/sendmessage -H "token: $tok" -d 'sendto_id=2&chatType=single&type=text&data={"data":"hi"}'
+	[ "$(field '.data.data | type')" = string ]
+	[ "$(field .data.data)" = '{"data":"hi"}' ]
+}
+
+@test "sendmessage: validation and refusals (observed D2-D6)" {
+	start_server
+	tok=$(token_of alice01)
+	req POST /api/chat/socket/sendmessage -H "token: $tok" -d 'sendto_id=9999&chatType=single&type=text&data=x'
+	expect 400 '{"msg":"fail","data":"对方不存在或者被禁用，不能发消息"}'
+	req POST /api/chat/socket/sendmessage -H "token: $tok" -d 'sendto_id=4&chatType=single&type=text&data=x'
+	expect 400 '{"msg":"fail","data":"对方不存在或者被禁用，不能发消息"}'
+	req POST /api/chat/socket/sendmessage -H "token: $tok" -d 'sendto_id=2&chatType=single&type=text'
+	expect 422 '{"msg":"fail","data":"消息内容不能为空"}'
+	req POST /api/chat/socket/sendmessage -H "token: $tok" -d 'sendto_id=2&chatType=foo&type=text&data=x'
+	expect 422 '{"msg":"fail","data":"接收类型 的值 `foo` 必须在 [`single`、`group`] 中"}'
+	req POST /api/chat/socket/sendmessage -H "token: $tok" -d 'chatType=single&type=text&data=x'
+	expect 422 '{"msg":"fail","data":"接收人/群的id值不能为空"}'
+	req POST /api/chat/socket/sendmessage -H "token: $tok" -d 'sendto_id=2&chatType=single&data=x'
+	expect 422 '{"msg":"fail","data":"消息类型不能为空"}'
+	req POST /api/chat/socket/sendmessage -H "token: $tok" -d 'sendto_id=1&chatType=single&type=text&data=to-myself'
+	[ "$code" = 200 ]
+	[ "$(field '.data | [.from_name, .to_name] | join(",")')" = "Alice,Alice" ]
+	req POST /api/chat/socket/sendmessage -H "token: $tok" -d 'sendto_id=99&chatType=group&type=text&data=x'
+	expect 400 '{"msg":"fail","data":"群不存在或者已解散或者被封禁，无法发消息"}'
+	req POST /api/chat/socket/sendmessage -H "token: $(token_of erin01)" -d 'sendto_id=1&chatType=group&type=text&data=x'
+	expect 400 '{"msg":"fail","data":"您不在群里，无法发消息"}'
+}
+
+@test "sendmessage: group record carries the group and goes to the other members" {
+	start_server
+	tok=$(token_of alice01)
+	req POST /api/chat/socket/sendmessage -H "token: $tok" -d 'sendto_id=1&chatType=group&type=text&data=hi-team'
+	[ "$code" = 200 ]
+	[ "$(field '.data | [.chatType, .to_id, .to_name, .from_name] | join(",")')" = "group,1,team,Alice" ]
+	[ "$(field '[.data.group.group_users[].user_id] | join(",")')" = 1,2 ]
+	[ "$(field '.data | keys_unsorted | .[-2:] | join(",")')" = group,sendUUid ]
+}
+
+@test "sendmessage: to an offline non-friend, no limit (the log is written only online, observed J1-J2)" {
+	start_server
+	tok=$(token_of carol01)
+	for i in 1 2 3; do
+		req POST /api/chat/socket/sendmessage -H "token: $tok" -d "sendto_id=5&chatType=single&type=text&data=c$i"
+		[ "$code" = 200 ]
+	done
+}
+
+@test "sendmessage: userset chatset sendCount 0 means friends only" {
+	SEED=$(seed_file u.json '{"users": [{"id": 1, "username": "alice01", "password": "123456"}, {"id": 2, "username": "bob001", "password": "123456", "userset": {"chatset": {"user": {"sendCount": 0, "needFollow": false}, "visitor": {"sendCount": 0}}}}]}')
+	start_server
+	req POST /api/chat/socket/sendmessage -H "token: $(token_of alice01)" -d 'sendto_id=2&chatType=single&type=text&data=x'
+	expect 400 '{"msg":"fail","data":"对方设置成：需要您先成为他的好友才能发消息"}'
+}
+
+@test "chatGetmessageOffLine: ok with or without a socket" {
+	start_server
+	req POST /api/chat/chatGetmessageOffLine
+	expect 400 '{"msg":"fail","data":"您没有权限访问即时通讯接口"}'
+	req POST /api/chat/chatGetmessageOffLine -H "token: $(token_of bob001)"
+	expect 200 '{"msg":"ok","data":"ok"}'
+}
+
+@test "a malformed JSON body gets a non-envelope 400" {
+	start_server
+	req POST /api/loginChat -H 'Content-Type: application/json' -d '{"username":'
+	[ "$code" = 400 ]
+	[ "$(field 'has("msg")')" = false ]
+	[[ $(field .message) == "invalid JSON in request body"* ]]
+	req POST /api/chat/socket/sendmessage -H 'Content-Type: application/json' -d 'nope'
+	[ "$code" = 400 ]
+	[ "$(field 'has("msg")')" = false ]
+}
+
+@test "HTTP keep-alive: many requests over one connection" {
+	start_server
+	tok=$(token_of alice01)
+	args=()
+	for i in $(seq 50); do
+		args+=(--next -sS -o /dev/null -H "token: $tok" -d "sendto_id=2&chatType=single&type=text&data=m$i" "$SERVER_URL/api/chat/socket/sendmessage")
+	done
+	curl -v "${args[@]:1}" 2>"$BATS_TEST_TMPDIR/curl.log"
+	[ "$(grep -c 'Re-using existing connection' "$BATS_TEST_TMPDIR/curl.log")" = 49 ]
+	[ "$(grep -c '^< HTTP/1.1 200' "$BATS_TEST_TMPDIR/curl.log")" = 50 ]
+}
+
+@test "TLS: https with a self-signed certificate" {
+	openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+		-days 1 -keyout "$BATS_TEST_TMPDIR/key.pem" -out "$BATS_TEST_TMPDIR/cert.pem" 2>/dev/null
+	start_server --tls-cert "$BATS_TEST_TMPDIR/cert.pem" --tls-key "$BATS_TEST_TMPDIR/key.pem"
+	[[ $SERVER_URL =~ ^https://127\.0\.0\.1:[0-9]+$ ]]
+	run curl -sS --cacert "$BATS_TEST_TMPDIR/cert.pem" -d 'username=alice01&password=654321' "$SERVER_URL/api/loginChat"
+	assert_output '{"msg":"fail","data":"账户或密码错误"}'
+	run curl -sS --cacert "$BATS_TEST_TMPDIR/cert.pem" -o /dev/null -w '%{http_version}' "$SERVER_URL/nosuch"
+	assert_output 1.1
+	run --separate-stderr "$CHATCTL" serve --listen 127.0.0.1:0 --tls-cert "$BATS_TEST_TMPDIR/none.pem" --tls-key "$BATS_TEST_TMPDIR/key.pem"
+	assert_failure 6
+	[[ $stderr == *"cannot read '$BATS_TEST_TMPDIR/none.pem'"* ]]
+}
+
+@test "hooks: fail answers the next N requests with the status, stats counts them" {
+	start_server
+	req POST '/__test/fail?count=2&status=503'
+	expect 200 '{"msg":"ok","data":"ok"}'
+	req POST /api/loginChat -d 'username=alice01&password=654321'
+	expect 503 '{"msg":"fail","data":"Service Unavailable"}'
+	req GET /nosuch
+	expect 503 '{"msg":"fail","data":"Service Unavailable"}'
+	req POST /api/loginChat -d 'username=alice01&password=654321'
+	expect 400 '{"msg":"fail","data":"账户或密码错误"}'
+	req GET /__test/stats
+	[ "$(field .data.requests)" = 3 ]
+	[ "$(field '.data.paths["/api/loginChat"]')" = 2 ]
+	[ "$(field '.data.paths["/nosuch"]')" = 1 ]
+	[ "$(field '.data | keys_unsorted | join(",")')" = requests,ws_connects,ws_open,paths ]
+}
+
+@test "hooks: hang leaves the next N requests unanswered" {
+	start_server
+	req POST '/__test/hang?count=1'
+	expect 200 '{"msg":"ok","data":"ok"}'
+	run curl -sS --max-time 0.5 "$SERVER_URL/nosuch"
+	assert_failure 28
+	req GET /nosuch
+	expect 200 '{"msg":"fail","data":"404 错误"}'
+	req POST '/__test/push?user=x'
+	expect 400 '{"msg":"fail","data":"missing or bad user=ID"}'
+	req POST '/__test/inject?user=2&kind=text' -d 'x'
+	expect 400 '{"msg":"fail","data":"user 2 has no socket"}'
+}
