@@ -32,6 +32,9 @@ _chatctl_opts()
 		_chatctl_args='-t --type --options --retry' ;;
 	apply)
 		_chatctl_args='-m --message --page --limit --nickname' ;;
+	serve)
+		_chatctl_flags='--tips --test-hooks'
+		_chatctl_args='--listen --seed --state --tls-cert --tls-key --ping-interval' ;;
 	esac
 }
 
@@ -151,7 +154,7 @@ _chatctl()
 		--config)
 			compopt -o filenames 2>/dev/null
 			COMPREPLY=($(compgen -d -- "$cur")) ;;
-		--cacert)
+		--cacert | --seed | --state | --tls-cert | --tls-key)
 			compopt -o filenames 2>/dev/null
 			COMPREPLY=($(compgen -f -- "$cur")) ;;
 		*)

@@ -6,7 +6,8 @@
 # walk below must skip their values to find the command word and operands.
 set -g __chatctl_value_opts -s --server -p --profile --config --jq --connect-timeout --max-time --cacert \
     --username -t --type --from -n --count --idle --timeout --heartbeat --backoff-max --max-frame \
-    --options --retry -m --message --page --limit --nickname
+    --options --retry -m --message --page --limit --nickname --listen --seed --state --tls-cert --tls-key \
+    --ping-interval
 
 # Print the command word, then its operands, of the line before the
 # cursor; nothing when there is no command word yet. A link named
@@ -94,7 +95,7 @@ for c in chatctl chatctl-login chatctl-logout chatctl-whoami chatctl-listen chat
     complete -c $c -n __chatctl_no_command -a send -d 'send a message to a user (or a group with --group)'
     complete -c $c -n __chatctl_no_command -a isfriend -d 'exit 0 if user ID is my friend, 1 if not'
     complete -c $c -n __chatctl_no_command -a apply -d 'send, list and answer friend requests'
-    complete -c $c -n __chatctl_no_command -a serve -d serve
+    complete -c $c -n __chatctl_no_command -a serve -d 'run a local, in-memory chat server'
     complete -c $c -n __chatctl_no_command -a help -d 'show the usage of chatctl or of a command'
     complete -c $c -n '__chatctl_using help 0' -a 'login logout whoami listen send isfriend apply serve'
 
@@ -153,4 +154,14 @@ for c in chatctl chatctl-login chatctl-logout chatctl-whoami chatctl-listen chat
     complete -c $c -n '__chatctl_using apply' -l page -x -d 'apply list: page number'
     complete -c $c -n '__chatctl_using apply' -l limit -x -d 'apply list: requests per page'
     complete -c $c -n '__chatctl_using apply' -l nickname -x -d 'apply accept: remark for the new friend'
+
+    # serve
+    complete -c $c -n '__chatctl_using serve' -l listen -x -d 'listen there (ADDR:PORT; port 0 for a free one)'
+    complete -c $c -n '__chatctl_using serve' -l seed -r -F -d 'start with the users, friends, requests and groups in FILE'
+    complete -c $c -n '__chatctl_using serve' -l state -r -F -d 'load all state from FILE and keep it there'
+    complete -c $c -n '__chatctl_using serve' -l tls-cert -r -F -d 'serve HTTPS and WSS with this certificate'
+    complete -c $c -n '__chatctl_using serve' -l tls-key -r -F -d 'the private key of --tls-cert'
+    complete -c $c -n '__chatctl_using serve' -l ping-interval -x -d 'send a ping on every socket this often'
+    complete -c $c -n '__chatctl_using serve' -l tips -d 'send the connect-time tip notices'
+    complete -c $c -n '__chatctl_using serve' -l test-hooks -d 'serve the test endpoints'
 end

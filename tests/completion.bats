@@ -50,6 +50,8 @@ CASES=(
 	'chatctl help |login logout whoami listen send isfriend apply serve'
 	'chatctl help l|listen login logout'
 	'chatctl whoami |'
+	'chatctl serve --t|--test-hooks --tips --tls-cert --tls-key'
+	'chatctl -v serve --seed x.json --ping|--ping-interval'
 	'chatctl-send --ty|--type'
 	'chatctl-send -t |text iconMenus image audio video'
 	'chatctl-apply |list accept refuse ignore'
@@ -188,7 +190,7 @@ system
 systemNotice"
 }
 
-@test "bash: --config and --cacert complete paths" {
+@test "bash: --config, --cacert and serve's files complete paths" {
 	mkdir -p "$BATS_TEST_TMPDIR/cfgdir"
 	: >"$BATS_TEST_TMPDIR/cfgfile"
 	run -0 bash_complete chatctl --config "$BATS_TEST_TMPDIR/cfg"
@@ -197,5 +199,8 @@ $BATS_TEST_TMPDIR/cfgdir"
 	run -0 bash_complete chatctl whoami --cacert "$BATS_TEST_TMPDIR/cfg"
 	assert_output "== chatctl whoami --cacert $BATS_TEST_TMPDIR/cfg
 $BATS_TEST_TMPDIR/cfgdir
+$BATS_TEST_TMPDIR/cfgfile"
+	run -0 bash_complete chatctl serve --seed "$BATS_TEST_TMPDIR/cfgf"
+	assert_output "== chatctl serve --seed $BATS_TEST_TMPDIR/cfgf
 $BATS_TEST_TMPDIR/cfgfile"
 }

@@ -28,6 +28,7 @@ setup() {
 	common_setup
 	T=$BATS_FILE_TMPDIR/table
 }
+teardown() { common_teardown; }
 
 commands() { cat "$T/commands"; }
 help_of() { cat "$T/help.${1:-main}"; }
@@ -47,7 +48,7 @@ own_opts() {
 # help_terms CMD|"" SECTION: the option terms ("-t, --type TYPE",
 # "--raw") of one part ("options" or "global options") of the --help text.
 help_terms() {
-	local line re='^  (-([A-Za-z0-9]), |    )--([a-z0-9-]+)( ([A-Z][A-Z_]*))?( |$)'
+	local line re='^  (-([A-Za-z0-9]), |    )--([a-z0-9-]+)( ([A-Z][A-Z_:]*))?( |$)'
 	help_of "$1" | sed -n "/^$2[: (]/,/^\$/p" | while IFS= read -r line; do
 		[[ $line =~ $re ]] || continue
 		printf '%s--%s%s\n' "${BASH_REMATCH[2]:+-${BASH_REMATCH[2]}, }" "${BASH_REMATCH[3]}" \
@@ -70,7 +71,7 @@ unmark() {
 # that are an option in bold, with its argument), as help_terms prints them.
 man_terms() {
 	scd_section "$1" OPTIONS |
-		grep -E '^(\*-[A-Za-z0-9]\*, )?\*--[a-z0-9-]+\*( _[A-Z\\_]+_)?$' | unmark | sort -u
+		grep -E '^(\*-[A-Za-z0-9]\*, )?\*--[a-z0-9-]+\*( _[A-Z:\\_]+_)?$' | unmark | sort -u
 }
 
 # render FILE: a page as man shows it, with lines long enough that no
@@ -323,35 +324,61 @@ check_completion_names() {
 	done
 }
 
-# Every EXAMPLES line runs as written, with the binary first on PATH and the
-# server unreachable: a usage error (exit 2, or "try 'chatctl ... --help'")
-# means the example does not parse. Behind a wrapper, listen gets
-# --no-reconnect, send --retry 0, and every run the closed port as its
-# server, so that nothing waits for a server that is not there.
-@test "every man page example is a command line the binary accepts" {
-	local f line n=0 wrap=$BATS_TEST_TMPDIR/wrap
-	mkdir -p "$wrap" "$BATS_TEST_TMPDIR/run"
+# Every EXAMPLES line runs as written, against `chatctl serve` with the test
+# seed, as alice01 (profile default) and bob001 (profile bot), logged in
+# again after a line that logs out. It must be accepted (no exit 2, no
+# "try 'chatctl ... --help'") and work: exit 0, or 1 where the server says
+# no (user 7 does not exist). "chatctl" is a wrapper that points every run at the test
+# server and keeps it short: listen gets --idle 0.1 and --no-reconnect, send
+# --retry 0, and serve listens on a free port and is stopped once it says
+# it is listening.
+@test "every man page example runs against chatctl serve" {
+	local f line n=0 wrap=$BATS_TEST_TMPDIR/wrap run=$BATS_TEST_TMPDIR/run
+	start_server
+	mkdir -p "$wrap" "$run"
+	cp "$FIXTURES/seed.json" "$run/seed.json"
 	cat >"$wrap/chatctl" <<-EOF
 		#!/bin/sh
+		cmd=
 		for a; do
 			case \$a in
-			listen) set -- "\$@" --no-reconnect; break ;;
-			send) set -- "\$@" --retry 0; break ;;
+			login|logout|whoami|listen|send|isfriend|apply|serve|help) cmd=\$a; break ;;
 			esac
 		done
-		exec "$CHATCTL" "\$@" --server http://127.0.0.1:1 --connect-timeout 2 --max-time 5
+		case \$cmd in
+		listen) exec "$CHATCTL" "\$@" --server "$SERVER_URL" --idle 0.1 --no-reconnect ;;
+		send) exec "$CHATCTL" "\$@" --server "$SERVER_URL" --retry 0 ;;
+		serve)
+			err=\$(mktemp)
+			"$CHATCTL" "\$@" --listen 127.0.0.1:0 2>"\$err" &
+			pid=\$! i=0
+			until grep -q 'listening on' "\$err"; do
+				if ! kill -0 \$pid 2>/dev/null || [ \$i -gt 100 ]; then break; fi
+				i=\$((i + 1))
+				sleep 0.05
+			done
+			kill -TERM \$pid 2>/dev/null
+			wait \$pid
+			st=\$?
+			cat "\$err" >&2
+			rm -f "\$err"
+			exit \$st ;;
+		*) exec "$CHATCTL" "\$@" --server "$SERVER_URL" ;;
+		esac
 	EOF
 	chmod +x "$wrap/chatctl"
-	export CHATCTL_SERVER=http://127.0.0.1:1 CHATCTL_TOKEN=not-a-real-token PASSWORD=123456
-	cd "$BATS_TEST_TMPDIR/run"
+	export PASSWORD=123456
+	login_as alice01 && login_as bob001 bot || fail "cannot log in"
+	cd "$run"
 	for f in "$DOCS"/*.scd; do
 		[ -n "$(examples "$f")" ] || fail "${f##*/} has no examples"
 		while IFS= read -r line; do
 			[[ $line == *chatctl* ]] || fail "${f##*/}: an example without chatctl: $line"
 			run --separate-stderr timeout 10 env PATH="$wrap:$PATH" bash -o pipefail -c "$line" </dev/null
-			if ((status == 2 || status >= 124)) || [[ $stderr == *"try 'chatctl"* ]]; then
+			if ((status > 1)) || [[ $stderr == *"try 'chatctl"* ]]; then
 				fail "${f##*/}: '$line' exits $status: $stderr"
 			fi
+			if [[ $line == *logout* ]]; then login_as alice01 && login_as bob001 bot || fail "cannot log in"; fi
 			n=$((n + 1))
 		done < <(examples "$f")
 	done
