@@ -35,36 +35,41 @@ fish_complete() {
 		end' "$COMPLETIONS/chatctl.fish" "$@"
 }
 
-# zsh_complete LINE...: type each LINE and a TAB into an interactive zsh
-# (in a pseudo-terminal, with compinit and the completions directory in
-# fpath) and record every word that reaches compadd. Bounded: 10 s a line.
+# zsh_complete LINE...: type each LINE and a TAB into an interactive zsh in a
+# pseudo-terminal (compinit, the completions directory in fpath) and record
+# every word that reaches compadd. Bounded: 10 s a line.
 zsh_complete() {
-	zsh -f -c '
-		zmodload zsh/zpty || exit 1
-		zpty z zsh -f -i
-		# Only the completion system itself in fpath besides ours: compinit then
-		# scans a few hundred files, not every function zsh ships.
-		zpty -w z "fpath=(${(q)1} \${(M)fpath:#*/Completion(|/Base|/Zsh|/Unix)}); autoload -Uz compinit; compinit -u -D -d /dev/null"
-		# Record what each compadd call offers, then add it as usual.
-		# No listing, so that no "list all?" question eats our keys.
-		zpty -w z "unsetopt autolist automenu listbeep"
-		zpty -w z "compadd() { local -a m; builtin compadd -O m \"\$@\"; (( \$#m )) && print -rl -- MATCH:\${^m}; builtin compadd \"\$@\" }"
-		zpty -w z "print -r -- SYN\"\"CED"
-		zpty -r z out "*SYNCED*" || exit 1
-		shift
-		for l in "$@"; do
-			zpty -w -n z "$l"$'\''\t'\''
-			zpty -w z $'\''\C-u'\''"print -r -- END\"\"OF\"\"LINE"
-			out= deadline=$(( SECONDS + 10 ))
-			while [[ $out != *ENDOFLINE* ]]; do
-				(( SECONDS < deadline )) || { print -u2 "zsh_complete: no answer for: $l"; exit 1; }
-				if zpty -r -t z chunk; then out+=$chunk; else sleep 0.01; fi
-			done
-			print -r -- "== $l"
-			print -r -- "$out" | tr -d "\r" | grep -ao "MATCH:[^[:space:]]*" | sed "s/^MATCH://" | sort -u
-		done
-		zpty -d z
-	' zsh_complete "$COMPLETIONS" "$@"
+	local script=$BATS_TEST_TMPDIR/zsh-complete.zsh
+	cat >"$script" <<'EOF'
+zmodload zsh/zpty || exit 1
+dir=$1
+shift
+zpty z zsh -f -i
+# In the terminal's zsh: only the completion system in fpath besides our
+# directory (compinit then scans a few hundred files, not all zsh ships); no
+# listing, so that no "list all?" question waits for a key; compadd prints
+# what it is given; TAB completes and then prints a mark, so that nothing is
+# typed while completion runs (typeahead would cut it short).
+zpty -w z "fpath=(${(q)dir} \${(M)fpath:#*/Completion(|/Base|/Zsh|/Unix)}); autoload -Uz compinit; compinit -u -D -d /dev/null"
+zpty -w z 'unsetopt autolist automenu listbeep'
+zpty -w z 'compadd() { local -a m; builtin compadd -O m "$@"; (( $#m )) && print -rl -- MATCH:${^m}; builtin compadd "$@" }'
+zpty -w z 'complete-and-mark() { zle complete-word; print -r -- COMPLETION""DONE }; zle -N complete-and-mark; bindkey "^I" complete-and-mark'
+zpty -w z 'print -r -- SYN""CED'
+zpty -r z out '*SYNCED*' || exit 1
+for l in "$@"; do
+	zpty -w -n z "$l"$'\t'
+	out= deadline=$(( SECONDS + 10 ))
+	while [[ $out != *COMPLETIONDONE* ]]; do
+		(( SECONDS < deadline )) || { print -u2 "zsh_complete: no answer for: $l"; exit 1; }
+		if zpty -r -t z chunk; then out+=$chunk; else sleep 0.01; fi
+	done
+	zpty -w -n z $'\C-u'
+	print -r -- "== $l"
+	print -r -- "$out" | tr -d '\r' | grep -ao 'MATCH:[^[:space:]]*' | sed 's/^MATCH://' | sort -u
+done
+zpty -d z
+EOF
+	zsh -f "$script" "$COMPLETIONS" "$@"
 }
 
 # offered LINE < OUTPUT: the words offered for LINE.
