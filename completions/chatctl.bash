@@ -15,7 +15,8 @@ _chatctl_global_args='-s --server -p --profile --config --jq --connect-timeout
 	--max-time --cacert'
 
 # _chatctl_opts CMD: the flags (in _chatctl_flags) and the options taking a
-# value (in _chatctl_args) of one command, globals left out.
+# value (in _chatctl_args) of one command, globals left out; _chatctl
+# declares both local.
 _chatctl_opts()
 {
 	_chatctl_flags= _chatctl_args=
@@ -71,6 +72,7 @@ _chatctl()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=
 	local name=${COMP_WORDS[0]##*/} cmd= config= opt= word i
+	local _chatctl_flags _chatctl_args
 	local -a operands=()
 	local IFS=$' \t\n'
 
