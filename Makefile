@@ -6,6 +6,9 @@ PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 DATADIR ?= $(PREFIX)/share
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+ZSHCOMPDIR ?= $(DATADIR)/zsh/vendor-completions
+FISHCOMPDIR ?= $(DATADIR)/fish/vendor_completions.d
 DESTDIR ?=
 
 VERSION = 0.1.0
@@ -80,9 +83,17 @@ $(O)/tests/tools/%: tests/tools/%.c $(LIB_OBJ) $(HDRS)
 MAN_SRC := $(sort $(wildcard docs/*.scd))
 MAN_OUT := $(MAN_SRC:docs/%.scd=$(O)/man/%)
 man: $(MAN_OUT)
-$(O)/man/%: docs/%.scd
+# A page scdoc refuses stops the build; no half-written page is left behind.
+# scdoc turns hyphenation off before .TH, which turns it back on: off again
+# after it, and no line break after a "-" either (GNU troff), so that no
+# option or page name is split, and unfindable, at a line end.
+$(O)/man/%: docs/%.scd Makefile
+	@command -v scdoc >/dev/null || \
+	  { echo "chatctl: scdoc is missing (it builds the man pages); run 'make deps' or: apt-get install scdoc" >&2; exit 1; }
 	@mkdir -p $(dir $@)
-	@if command -v scdoc >/dev/null; then scdoc < $< > $@; else echo "scdoc missing: skipping $@" >&2; fi
+	@echo "scdoc < $< > $@"
+	@scdoc < $< > $@.tmp || { rm -f $@.tmp; echo "chatctl: scdoc failed on $<" >&2; exit 1; }
+	@awk '{ print } /^\.TH / { print ".nh"; print ".if \\n(.g .cflags 0 -" }' $@.tmp > $@.nh && mv $@.nh $@ && rm -f $@.tmp
 
 deps:
 	@sh tools/deps.sh build check
@@ -110,15 +121,34 @@ bench:
 	@$(MAKE) --no-print-directory all
 	@CHATCTL=$(abspath $(BIN)) sh tests/bench/run
 
-install: all
-	install -d $(DESTDIR)$(BINDIR)
-	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/chatctl
-	@for c in $$($(BIN) --list-commands); do \
-	  echo "ln -sf chatctl $(DESTDIR)$(BINDIR)/chatctl-$$c"; ln -sf chatctl $(DESTDIR)$(BINDIR)/chatctl-$$c; done
+INSTALL_DIRS = $(BINDIR) $(MANDIR)/man1 $(BASHCOMPDIR) $(ZSHCOMPDIR) $(FISHCOMPDIR)
 
+# The chatctl-<command> links come from the table (--list-commands). The
+# completion files get the names each shell looks them up by.
+install: all
+	install -d $(addprefix $(DESTDIR),$(INSTALL_DIRS))
+	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/chatctl
+	@set -e; for c in $$($(BIN) --list-commands); do \
+	  echo "ln -sf chatctl $(DESTDIR)$(BINDIR)/chatctl-$$c"; ln -sf chatctl $(DESTDIR)$(BINDIR)/chatctl-$$c; done
+	install -m 0644 $(MAN_OUT) $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 completions/chatctl.bash $(DESTDIR)$(BASHCOMPDIR)/chatctl
+	install -m 0644 completions/_chatctl $(DESTDIR)$(ZSHCOMPDIR)/_chatctl
+	install -m 0644 completions/chatctl.fish $(DESTDIR)$(FISHCOMPDIR)/chatctl.fish
+
+# Removes what install put there and nothing else: no directory, since
+# man1 or bin are shared. The links to remove are listed by the built
+# binary, else by the installed one, else by the man pages (one per
+# command, which tests/docs.bats checks).
+MAN_CMDS = $(patsubst docs/chatctl-%.1.scd,%,$(wildcard docs/chatctl-*.1.scd))
 uninstall:
-	@for c in $$($(BIN) --list-commands); do rm -f $(DESTDIR)$(BINDIR)/chatctl-$$c; done
+	@set -e; bin=$(BIN); [ -x "$$bin" ] || bin=$(DESTDIR)$(BINDIR)/chatctl; \
+	  if [ -x "$$bin" ]; then cmds=$$("$$bin" --list-commands); else cmds="$(MAN_CMDS)"; fi; \
+	  for c in $$cmds; do echo "rm -f $(DESTDIR)$(BINDIR)/chatctl-$$c"; rm -f $(DESTDIR)$(BINDIR)/chatctl-$$c; done
 	rm -f $(DESTDIR)$(BINDIR)/chatctl
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN_OUT)))
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/chatctl
+	rm -f $(DESTDIR)$(ZSHCOMPDIR)/_chatctl
+	rm -f $(DESTDIR)$(FISHCOMPDIR)/chatctl.fish
 
 clean:
 	rm -rf build build-san
