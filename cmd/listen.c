@@ -6,6 +6,7 @@
  * reassembly) is lib/ws.c; this file decides what a frame means: print it,
  * answer it, drop it as a duplicate, or stop. */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +23,7 @@ static const struct opt listen_opts[] = {
 	{ "type", 't', "TYPE", "print only frames of this type (frame or message type; repeatable)",
 	    "singleChat|system|ping|pong|text|iconMenus|image|audio|video|systemNotice" },
 	{ "from", 0, "USER_ID", "print only messages from this sender", NULL },
-	{ "count", 'n', "N", "stop after printing N frames (exit 1 if the stream ends before)", NULL },
+	{ "count", 'n', "N", "stop after printing N frames (exit 1 if --idle or --timeout stop it first)", NULL },
 	{ "idle", 0, "SECS", "stop when nothing was printed for SECS", NULL },
 	{ "timeout", 0, "SECS", "stop after SECS in all", NULL },
 	{ "heartbeat", 0, "SECS", "send {\"type\":\"ping\"} every SECS; 0 turns it off (default 25)", NULL },
@@ -61,7 +62,7 @@ struct listen {
 	struct buf line;
 
 	/* the offline fetch, run without blocking the loop */
-	lws_sorted_usec_list_t sul_fetch, sul_idle, sul_timeout;
+	lws_sorted_usec_list_t sul_fetch, sul_idle, sul_timeout, sul_stdout;
 	int fetching, fetch_again, fetch_fails;
 	struct http_resp fetch_resp;
 	char *fetch_url;
@@ -253,6 +254,26 @@ on_turn(void *arg)
 	}
 }
 
+/* A reader that went away ("listen | head -1") is only seen when we next
+ * write, and the next message may be hours off: look now and then. A pipe
+ * whose reader closed polls as POLLERR on our end. */
+#define STDOUT_CHECK_US (200 * 1000)
+
+static void
+stdout_cb(lws_sorted_usec_list_t *sul)
+{
+	struct listen *l = lws_container_of(sul, struct listen, sul_stdout);
+	struct pollfd p = { STDOUT_FILENO, 0, 0 };
+
+	if (poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP))) {
+		log_debug(1, "standard output was closed: stopping");
+		l->e->msg[0] = '\0';
+		stop(l, STOP_PIPE, EX_OK);
+		return;
+	}
+	ws_timer(l->ws, &l->sul_stdout, stdout_cb, STDOUT_CHECK_US);
+}
+
 /* --- the offline fetch --- */
 
 static void
@@ -437,6 +458,7 @@ listen_run(const struct globals *g, const struct args *a, struct err *e)
 		ws_timer(l.ws, &l.sul_idle, idle_cb, (lws_usec_t)(l.idle * LWS_US_PER_SEC));
 	if (l.timeout > 0)
 		ws_timer(l.ws, &l.sul_timeout, timeout_cb, (lws_usec_t)(l.timeout * LWS_US_PER_SEC));
+	ws_timer(l.ws, &l.sul_stdout, stdout_cb, STDOUT_CHECK_US);
 
 	ws_run(l.ws);
 	on_turn(&l);
@@ -451,6 +473,7 @@ out:
 		lws_sul_cancel(&l.sul_fetch);
 		lws_sul_cancel(&l.sul_idle);
 		lws_sul_cancel(&l.sul_timeout);
+		lws_sul_cancel(&l.sul_stdout);
 		signal_ws = NULL;
 		ws_free(l.ws);
 	}
@@ -475,7 +498,7 @@ const struct command cmd_listen = {
 	    "stderr and skipped. A drop is followed by a reconnect (1 s doubling to\n"
 	    "--backoff-max, +-25 %); a rejected token, a force_logout frame or a takeover seen\n"
 	    "by the offline fetch ends it with exit 3. Duplicates (same id, type and\n"
-	    "actionType) are dropped over the last 8192 messages. SIGINT and SIGTERM close\n"
+	    "actionType) are dropped over at least the last 8192 messages. SIGINT and SIGTERM close\n"
 	    "the connection and exit 0, as does a closed standard output.",
 	.opts = listen_opts,
 	.min_args = 0, .max_args = 0,

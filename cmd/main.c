@@ -41,7 +41,7 @@ const struct opt global_opts[] = {
 	[G_VERBOSE] = { "verbose", 'v', NULL, "log requests, connection events and timings (repeatable)", NULL },
 	[G_QUIET] = { "quiet", 'q', NULL, "say nothing on stderr but fatal errors", NULL },
 	[G_CONNECT_TIMEOUT] = { "connect-timeout", 0, "SECS", "give up connecting after SECS (default 10)", NULL },
-	[G_MAX_TIME] = { "max-time", 0, "SECS", "give up a request after SECS (default 30)", NULL },
+	[G_MAX_TIME] = { "max-time", 0, "SECS", "give up a request after SECS (default 30; 0 for no limit)", NULL },
 	[G_CACERT] = { "cacert", 0, "FILE", "trust the CA certificates in FILE", NULL },
 	[G_INSECURE] = { "insecure", 0, NULL, "do not verify the server's TLS certificate", NULL },
 	[G_HELP] = { "help", 'h', NULL, "show help and exit", NULL },
@@ -75,7 +75,7 @@ print_opts(FILE *fp, const struct opt *o)
 		else
 			snprintf(left, sizeof left, "    --%s%s%s", o->name,
 			    o->arg ? " " : "", o->arg ? o->arg : "");
-		fprintf(fp, "  %-26s %s\n", left, o->help);
+		fprintf(fp, "  %-28s %s\n", left, o->help);
 	}
 }
 
@@ -92,7 +92,8 @@ usage_main(FILE *fp)
 		fprintf(fp, "  %-10s %s\n", (*c)->name, (*c)->summary);
 	fprintf(fp, "\nglobal options (before or after the command):\n");
 	print_opts(fp, global_opts);
-	fprintf(fp, "\nenvironment: CHATCTL_SERVER, CHATCTL_PROFILE, CHATCTL_CONFIG_DIR, CHATCTL_TOKEN\n"
+	fprintf(fp, "\nenvironment: CHATCTL_SERVER, CHATCTL_PROFILE, CHATCTL_CONFIG_DIR, CHATCTL_TOKEN,\n"
+	    "CHATCTL_PASSWORD (login), XDG_CONFIG_HOME\n"
 	    "exit codes: 0 ok, 1 refused, 2 usage, 3 auth, 4 network, 5 protocol, 6 local I/O\n"
 	    "'chatctl help COMMAND' or 'chatctl COMMAND --help' shows a command's options;\n"
 	    "man chatctl has the whole story.\n");

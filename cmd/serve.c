@@ -99,6 +99,7 @@ const struct command cmd_serve = {
 	    "  POST /__test/close?user=ID[&code=C] close with code C, or without a status\n"
 	    "  POST /__test/fail?count=N&status=S the next N REST requests get status S\n"
 	    "  POST /__test/hang?count=N          the next N REST requests get no answer\n"
+	    "  POST /__test/garbage?count=N       the next N REST requests get HTML, not JSON\n"
 	    "  POST /__test/silence?user=ID       stop reading and writing that socket\n"
 	    "  POST /__test/push?user=ID&count=N[&size=B]  push N chat frames of about B\n"
 	    "       bytes (default 300) as fast as the socket takes them\n"

@@ -11,7 +11,7 @@
 static struct {
 	long requests, ws_connects;
 	jv paths;		/* path -> count */
-	long fail_count, hang_count;
+	long fail_count, hang_count, garbage_count;
 	int fail_status;
 } hk;
 
@@ -54,6 +54,14 @@ hooks_intercept(struct response *rs)
 	if (hk.fail_count > 0) {
 		hk.fail_count--;
 		reply_fail(rs, hk.fail_status, "Service Unavailable");
+		return 1;
+	}
+	if (hk.garbage_count > 0) {
+		/* What a proxy's error page or a wrong server looks like. */
+		hk.garbage_count--;
+		rs->status = 200;
+		rs->ctype = "text/html; charset=utf-8";
+		buf_adds(&rs->body, "<html><body>not the chat server</body></html>\n");
 		return 1;
 	}
 	return 0;
@@ -126,18 +134,20 @@ hooks_handle(struct request *rq, struct response *rs)
 		h_stats(rs);
 		return;
 	}
-	if (strcmp(name, "fail") == 0 || strcmp(name, "hang") == 0) {
+	if (strcmp(name, "fail") == 0 || strcmp(name, "hang") == 0 || strcmp(name, "garbage") == 0) {
 		long count = arg_long(rq, "count", 1), status = arg_long(rq, "status", 503);
 
 		if (count < 0 || status < 100 || status > 599) {
-			reply_fail(rs, 400, "usage: fail?count=N&status=S, hang?count=N");
+			reply_fail(rs, 400, "usage: fail?count=N&status=S, hang?count=N, garbage?count=N");
 			return;
 		}
 		if (name[0] == 'f') {
 			hk.fail_count = count;
 			hk.fail_status = (int)status;
-		} else
+		} else if (name[0] == 'h')
 			hk.hang_count = count;
+		else
+			hk.garbage_count = count;
 		reply_ok(rs, jv_string("ok"));
 		return;
 	}
