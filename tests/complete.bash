@@ -43,14 +43,15 @@ zsh_complete() {
 	cat >"$script" <<'EOF'
 zmodload zsh/zpty || exit 1
 dir=$1
-shift
+dump=$2
+shift 2
 zpty z zsh -f -i
 # In the terminal's zsh: only the completion system in fpath besides our
 # directory (compinit then scans a few hundred files, not all zsh ships); no
 # listing, so that no "list all?" question waits for a key; compadd prints
 # what it is given; TAB completes and then prints a mark, so that nothing is
 # typed while completion runs (typeahead would cut it short).
-zpty -w z "fpath=(${(q)dir} \${(M)fpath:#*/Completion(|/Base|/Zsh|/Unix)}); autoload -Uz compinit; compinit -u -D -d /dev/null"
+zpty -w z "fpath=(${(q)dir} \${(M)fpath:#*/Completion(|/Base|/Zsh|/Unix)}); autoload -Uz compinit; compinit -u -D -d ${(q)dump}"
 zpty -w z 'unsetopt autolist automenu listbeep'
 zpty -w z 'compadd() { local -a m; builtin compadd -O m "$@"; (( $#m )) && print -rl -- MATCH:${^m}; builtin compadd "$@" }'
 zpty -w z 'complete-and-mark() { zle complete-word; print -r -- COMPLETION""DONE }; zle -N complete-and-mark; bindkey "^I" complete-and-mark'
@@ -69,7 +70,7 @@ for l in "$@"; do
 done
 zpty -d z
 EOF
-	zsh -f "$script" "$COMPLETIONS" "$@"
+	zsh -f "$script" "$COMPLETIONS" "$BATS_TEST_TMPDIR/zcompdump" "$@"
 }
 
 # offered LINE < OUTPUT: the words offered for LINE.

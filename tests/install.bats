@@ -80,8 +80,8 @@ installed() { (cd "$D" && find . -not -type d | sed 's|^\./||' | sort); }
 		assert_output 'complete -F _chatctl chatctl'
 	fi
 	# zsh: an fpath directory and compinit.
-	run -0 zsh -f -c 'fpath=($1 $fpath); autoload -Uz compinit; compinit -u -D -d /dev/null
-		print -r -- $_comps[chatctl] $_comps[chatctl-send]' zsh "$D/usr/share/zsh/vendor-completions"
+	run -0 zsh -f -c 'fpath=($1 $fpath); autoload -Uz compinit; compinit -u -D -d $2
+		print -r -- $_comps[chatctl] $_comps[chatctl-send]' zsh "$D/usr/share/zsh/vendor-completions" "$BATS_TEST_TMPDIR/zcompdump"
 	assert_output '_chatctl _chatctl'
 	# fish: vendor_completions.d under XDG_DATA_DIRS (its config.fish adds
 	# them), for a command it finds on PATH.
