@@ -21,6 +21,8 @@ struct http {
 	struct http_resp *resp;
 };
 
+static void release_request(struct http *h);
+
 static size_t
 on_body(char *p, size_t size, size_t n, void *arg)
 {
@@ -65,8 +67,11 @@ http_free(struct http *h)
 	if (h == NULL)
 		return;
 	if (h->multi) {
-		if (h->resp)
+		/* A request still under way (listen stopped meanwhile). */
+		if (h->resp) {
 			curl_multi_remove_handle(h->multi, h->curl);
+			release_request(h);
+		}
 		curl_multi_cleanup(h->multi);
 	}
 	curl_easy_cleanup(h->curl);
@@ -158,13 +163,10 @@ prepare(struct http *h, const char *method, const char *url,
 	log_debug(2, "%s %s%s", method, h->shown, token ? " (token: <redacted>)" : "");
 }
 
-/* Turn curl's result into ours, and free what prepare() made. */
-static int
-finish(struct http *h, CURLcode rc, struct err *e)
+/* Free what prepare() made. */
+static void
+release_request(struct http *h)
 {
-	struct http_resp *r = h->resp;
-	const char *why;
-
 	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, NULL);
 	curl_slist_free_all(h->hdr);
 	h->hdr = NULL;
@@ -176,6 +178,16 @@ finish(struct http *h, CURLcode rc, struct err *e)
 	free(h->body);
 	h->body = NULL;
 	h->resp = NULL;
+}
+
+/* Turn curl's result into ours, and free what prepare() made. */
+static int
+finish(struct http *h, CURLcode rc, struct err *e)
+{
+	struct http_resp *r = h->resp;
+	const char *why;
+
+	release_request(h);
 	curl_easy_getinfo(h->curl, CURLINFO_TOTAL_TIME, &r->seconds);
 	if (rc != CURLE_OK) {
 		why = h->errbuf[0] ? h->errbuf : curl_easy_strerror(rc);
