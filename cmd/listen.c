@@ -56,8 +56,8 @@ struct listen {
 	/* state */
 	enum stop_reason stop;
 	int code;
-	long printed;
-	lws_usec_t last_print;
+	long printed, printed_then;
+	lws_usec_t last_print;	/* updated once per loop turn, not per frame */
 	struct seen seen;
 	struct buf line;
 
@@ -143,11 +143,10 @@ print_frame(struct listen *l, const char *text, size_t len, const struct frame_i
 		/* A raw newline would split the line: re-encode this one. */
 		json_print_line(stdout, jv_parse_sized(text, (int)len));
 	} else {
-		fwrite(text, 1, len, stdout);
-		putc('\n', stdout);
+		fwrite_unlocked(text, 1, len, stdout);
+		putc_unlocked('\n', stdout);
 	}
 	l->printed++;
-	l->last_print = lws_now_usecs();
 	if (l->count && l->printed >= l->count)
 		stop(l, STOP_COUNT, EX_OK);
 }
@@ -236,6 +235,10 @@ on_turn(void *arg)
 {
 	struct listen *l = arg;
 
+	if (l->printed != l->printed_then) {
+		l->printed_then = l->printed;
+		l->last_print = lws_now_usecs();
+	}
 	if (got_signal && l->stop == RUNNING) {
 		log_debug(1, "caught signal %d: closing", (int)got_signal);
 		stop(l, STOP_SIGNAL, EX_OK);

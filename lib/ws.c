@@ -27,7 +27,8 @@ struct ws {
 	int ever_up;
 	int up;			/* established and not yet closed */
 	int stopping, stop_code, done;
-	lws_usec_t last_rx;
+	int rx_seen;		/* anything arrived since the last watchdog tick */
+	int quiet_ticks;
 
 	struct buf msg;		/* a message being reassembled */
 	size_t msg_size;
@@ -126,21 +127,28 @@ heartbeat_cb(lws_sorted_usec_list_t *sul)
 }
 
 /* Nothing at all for twice the heartbeat, not even the answer to our own
- * ping: the peer or the path to it is dead, whatever TCP believes. */
+ * ping: the peer or the path to it is dead, whatever TCP believes. The
+ * watchdog ticks every half heartbeat and counts quiet ticks, so that a
+ * frame costs a flag, not a clock read: dead after 4 quiet ticks, that is
+ * between 2 and 2.5 heartbeats of silence. */
+#define QUIET_TICKS 4
+
 static void
 watchdog_cb(lws_sorted_usec_list_t *sul)
 {
 	struct ws *w = lws_container_of(sul, struct ws, sul_watchdog);
-	lws_usec_t limit = (lws_usec_t)(2 * w->o.heartbeat * LWS_US_PER_SEC);
-	lws_usec_t quiet = lws_now_usecs() - w->last_rx;
 
 	if (!w->up)
 		return;
-	if (quiet >= limit) {
+	if (w->rx_seen) {
+		w->rx_seen = 0;
+		w->quiet_ticks = 0;
+	} else if (++w->quiet_ticks >= QUIET_TICKS) {
 		ws_hangup(w, "no traffic for twice the heartbeat: the link is dead");
 		return;
 	}
-	lws_sul_schedule(w->ctx, 0, &w->sul_watchdog, watchdog_cb, limit - quiet);
+	lws_sul_schedule(w->ctx, 0, &w->sul_watchdog, watchdog_cb,
+	    (lws_usec_t)(w->o.heartbeat / 2 * LWS_US_PER_SEC));
 }
 
 static void
@@ -174,7 +182,7 @@ on_rx(struct ws *w, struct lws *wsi, const char *in, size_t len)
 {
 	int first = lws_is_first_fragment(wsi), final = lws_is_final_fragment(wsi);
 
-	w->last_rx = lws_now_usecs();
+	w->rx_seen = 1;
 	if (first && final && w->msg.len == 0 && !w->skipping) {
 		/* The common case: a whole message in one piece, no copy. */
 		if (len > w->o.max_frame)
@@ -237,14 +245,15 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in
 		w->ever_up = 1;
 		w->close_code = 0;
 		w->close_reason[0] = '\0';
-		w->last_rx = lws_now_usecs();
+		w->rx_seen = 0;
+		w->quiet_ticks = 0;
 		log_debug(1, "connected to %s", w->shown);
 		lws_sul_schedule(w->ctx, 0, &w->sul_stable, stable_cb, STABLE_SECS * LWS_US_PER_SEC);
 		if (w->o.heartbeat > 0) {
 			lws_sul_schedule(w->ctx, 0, &w->sul_heartbeat, heartbeat_cb,
 			    (lws_usec_t)(w->o.heartbeat * LWS_US_PER_SEC));
 			lws_sul_schedule(w->ctx, 0, &w->sul_watchdog, watchdog_cb,
-			    (lws_usec_t)(2 * w->o.heartbeat * LWS_US_PER_SEC));
+			    (lws_usec_t)(w->o.heartbeat / 2 * LWS_US_PER_SEC));
 		}
 		if (w->h.on_open)
 			w->h.on_open(w->h.arg);
@@ -255,7 +264,7 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in
 		break;
 
 	case LWS_CALLBACK_CLIENT_RECEIVE_PONG:
-		w->last_rx = lws_now_usecs();
+		w->rx_seen = 1;
 		break;
 
 	case LWS_CALLBACK_CLIENT_WRITEABLE:
