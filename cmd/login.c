@@ -50,29 +50,27 @@ read_line(int fd, char *buf, size_t size)
 	return 0;
 }
 
-/* Ask on the terminal; echo off for secrets. -1 when there is no terminal. */
+/* Ask on the terminal; echo off for secrets. As getpass(3) does, echo goes
+ * off (and type-ahead is dropped) before the prompt shows, so nothing typed
+ * after the prompt can appear. -1 when there is no terminal. */
 static int
 prompt_tty(const char *prompt, int secret, char *buf, size_t size)
 {
 	struct termios old, quiet;
-	int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC), rc;
+	int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC), rc, restore = 0;
 
 	if (fd < 0)
 		return -1;
-	if (write(fd, prompt, strlen(prompt)) < 0) {
-		close(fd);
-		return -1;
-	}
 	if (secret && tcgetattr(fd, &old) == 0) {
 		quiet = old;
 		quiet.c_lflag &= ~(tcflag_t)ECHO;
-		tcsetattr(fd, TCSAFLUSH, &quiet);
-		rc = read_line(fd, buf, size);
+		restore = tcsetattr(fd, TCSAFLUSH, &quiet) == 0;
+	}
+	rc = write(fd, prompt, strlen(prompt)) < 0 ? -1 : read_line(fd, buf, size);
+	if (restore) {
 		tcsetattr(fd, TCSAFLUSH, &old);
 		if (write(fd, "\n", 1) < 0)
 			rc = -1;
-	} else {
-		rc = read_line(fd, buf, size);
 	}
 	close(fd);
 	return rc;

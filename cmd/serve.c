@@ -103,7 +103,7 @@ const struct command cmd_serve = {
 	    "  POST /__test/silence?user=ID       stop reading and writing that socket\n"
 	    "  POST /__test/push?user=ID&count=N[&size=B]  push N chat frames of about B\n"
 	    "       bytes (default 300) as fast as the socket takes them\n"
-	    "  GET  /__test/stats                 requests, ws_connects, ws_open, paths",
+	    "  GET  /__test/stats                 requests, ws_connects, ws_open, connections, paths",
 	.opts = serve_opts,
 	.min_args = 0, .max_args = 0,
 	.run = serve_main,

@@ -9,7 +9,7 @@
 #include "ws.h"
 
 static struct {
-	long requests, ws_connects;
+	long requests, ws_connects, connections;
 	jv paths;		/* path -> count */
 	long fail_count, hang_count, garbage_count;
 	int fail_status;
@@ -41,6 +41,12 @@ hooks_count(const char *path, int upgrade)
 		hk.ws_connects++;
 	else
 		hk.requests++;
+}
+
+void
+hooks_connection(void)
+{
+	hk.connections++;
 }
 
 int
@@ -120,6 +126,7 @@ h_stats(struct response *rs)
 	o = jv_object_set(o, jv_string("requests"), jv_number((double)hk.requests));
 	o = jv_object_set(o, jv_string("ws_connects"), jv_number((double)hk.ws_connects));
 	o = jv_object_set(o, jv_string("ws_open"), jv_number((double)ws_open_count()));
+	o = jv_object_set(o, jv_string("connections"), jv_number((double)hk.connections));
 	o = jv_object_set(o, jv_string("paths"), jv_copy(hk.paths));
 	reply_ok(rs, o);
 }

@@ -13,6 +13,7 @@ void hooks_init(void);
 void hooks_free(void);
 
 void hooks_count(const char *path, int upgrade);
+void hooks_connection(void);	/* an accepted TCP connection */
 /* 1 when an armed fail or hang hook took the request (rs is then filled,
  * or rs->hang set), else 0. */
 int hooks_intercept(struct response *rs);

@@ -215,6 +215,11 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in
 	struct pss *pss = user;
 
 	switch (reason) {
+	case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
+		/* One per accepted TCP connection: tests count them to see that a
+		 * batch reuses one. */
+		hooks_connection();
+		return 0;
 	case LWS_CALLBACK_HTTP:
 		transaction_free(pss);
 		pss->rq = request_begin(wsi, in);

@@ -134,3 +134,27 @@ false"
 	[[ $stderr != *"$tok"* ]]
 	[[ $stderr != *123456* ]]
 }
+
+# on_tty CMD...: run CMD in a pseudo-terminal (zsh's zpty); whenever it
+# shows "password: " type 123456. Prints what the terminal showed.
+on_tty() {
+	zsh -f -c '
+		zmodload zsh/zpty || exit 1
+		zpty t "$*"
+		zpty -r t out "*password: *" || exit 1
+		print -rn -- "$out"
+		zpty -w t 123456
+		while zpty -r t chunk; do print -rn -- "$chunk"; done
+		zpty -d t
+	' zsh "$@" | tr -d '\r'
+}
+
+@test "on a terminal the password is asked for without echo, and output is pretty" {
+	run -0 on_tty "$CHATCTL" login --username alice01
+	assert_line --index 0 "password: "
+	assert_line "{"
+	assert_line --partial '  "username": "alice01",'
+	refute_output --partial 123456
+	run -0 "$CHATCTL" whoami --jq .username -r
+	assert_output alice01
+}

@@ -119,4 +119,13 @@ serve"
 	assert_line -- "--jq"
 }
 
+@test "the demo (make demo) shows login, isfriend, apply, send and listen working" {
+	cd "$BATS_TEST_DIRNAME/.."
+	run -0 env CHATCTL="$CHATCTL" sh tools/demo.sh
+	assert_output --partial "bob and alice are friends; bob calls her Alice-remark"
+	assert_output --partial "(exit 1: carol is not a friend yet)"
+	assert_line --regexp '^\{"type":"singleChat",.*hello bob, from a pipe'
+	assert_line "demo done: see README.md for more."
+}
+
 teardown() { common_teardown; }

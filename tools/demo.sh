@@ -38,17 +38,22 @@ CHATCTL_SERVER=$(sed -n 's/.*listening on \([^ ]*\).*/\1/p' "$dir/serve.log")
 export CHATCTL_SERVER
 echo "chatctl serve is listening on $CHATCTL_SERVER (users alice01, bob001, carol01; password 123456)"
 
-echo 123456 | run "$CHATCTL" -p alice login --username alice01 --password-stdin
+echo 123456 | run "$CHATCTL" -p alice login --username alice01 --password-stdin --jq '{id, username, nickname}'
 echo 123456 | run "$CHATCTL" -p bob login --username bob001 --password-stdin --print-token >/dev/null
 run "$CHATCTL" -p alice whoami --jq '{id, username}'
-run "$CHATCTL" -p alice isfriend 2 --jq '"alice and bob are friends (remark: \(.nickname))"' -r
+run "$CHATCTL" -p bob isfriend 1 --jq '"bob and alice are friends; bob calls her \(.nickname)"' -r
 run "$CHATCTL" -p alice isfriend 3 || echo "(exit $?: carol is not a friend yet)"
 run "$CHATCTL" -p alice apply 3 --message "hi carol, it's alice"
 
 printf '\n$ %s\n' "$CHATCTL -p bob listen --count 1 &   # bob waits for one message"
-"$CHATCTL" -p bob listen --count 1 >"$dir/listen.out" &
+"$CHATCTL" -p bob -v listen --count 1 >"$dir/listen.out" 2>"$dir/listen.err" &
 listen_pid=$!
-sleep 1
+i=0
+until grep -q 'offline messages requested' "$dir/listen.err"; do
+	i=$((i + 1))
+	[ $i -lt 100 ] || { cat "$dir/listen.err" >&2; exit 1; }
+	sleep 0.05
+done
 printf 'hello bob, from a pipe\n' | run "$CHATCTL" -p alice send 2 --jq '"sent message \(.id)"' -r
 wait $listen_pid || true
 listen_pid=
