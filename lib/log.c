@@ -81,3 +81,17 @@ log_redact_url(const char *url, char *out, size_t n)
 	out[o] = '\0';
 	return out;
 }
+
+void
+log_lws(int level, const char *line)
+{
+	char out[2048];
+	size_t n;
+
+	(void)level;
+	log_redact_url(line, out, sizeof out);
+	n = strlen(out);
+	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r' || out[n - 1] == ' '))
+		out[--n] = '\0';
+	fprintf(stderr, "chatctl: %s%slws: %s\n", log_cmd, *log_cmd ? ": " : "", out);
+}

@@ -18,6 +18,11 @@ int log_verbosity(void);
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* An lws log emitter (lws_set_log_level's second argument): each line as
+ * "chatctl: <command>: lws: ...", tokens redacted. Which levels reach it is
+ * the caller's choice, made with lws_set_log_level. */
+void log_lws(int level, const char *line);
+
 /* Copy url into out (size n) with the value of every "token=" query
  * parameter replaced by "<redacted>"; returns out. */
 char *log_redact_url(const char *url, char *out, size_t n);

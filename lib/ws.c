@@ -355,20 +355,6 @@ connect_cb(lws_sorted_usec_list_t *sul)
 		link_down(w, 1006, "cannot start a connection");
 }
 
-static void
-log_lws(int level, const char *line)
-{
-	char clean[1024];
-	size_t n;
-
-	(void)level;
-	log_redact_url(line, clean, sizeof clean);
-	n = strlen(clean);
-	while (n > 0 && (clean[n - 1] == '\n' || clean[n - 1] == ' '))
-		clean[--n] = '\0';
-	log_debug(2, "lws: %s", clean);
-}
-
 struct ws *
 ws_new(const struct ws_opts *o, const struct ws_handlers *h, struct err *e)
 {
@@ -389,6 +375,8 @@ ws_new(const struct ws_opts *o, const struct ws_handlers *h, struct err *e)
 	w->ssl = strcmp(prot, "wss") == 0;
 	w->path = xasprintf("/%s", path);
 
+	/* lws's errors are ours to explain (a refused connect is routine
+	 * while reconnecting): its own lines only with -vv. */
 	lws_set_log_level(log_verbosity() >= 3 ? LLL_ERR | LLL_WARN | LLL_NOTICE | LLL_INFO :
 	    log_verbosity() >= 2 ? LLL_ERR | LLL_WARN : 0, log_lws);
 	memset(&info, 0, sizeof info);

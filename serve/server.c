@@ -275,20 +275,6 @@ static const struct lws_protocols protocols[] = {
 	{ NULL, NULL, 0, 0, 0, NULL, 0 }
 };
 
-/* lws's own log lines, through ours and without tokens. */
-static void
-lws_log(int level, const char *line)
-{
-	char out[2048];
-	size_t n;
-
-	(void)level;
-	log_redact_url(line, out, sizeof out);
-	n = strlen(out);
-	while (n && (out[n - 1] == '\n' || out[n - 1] == '\r'))
-		out[--n] = '\0';
-	fprintf(stderr, "chatctl: serve: lws: %s\n", out);
-}
 
 int
 serve_run(const struct serve_opts *o, struct err *e)
@@ -318,7 +304,7 @@ serve_run(const struct serve_opts *o, struct err *e)
 	}
 
 	lws_set_log_level(o->verbose > 1 ? LLL_ERR | LLL_WARN | LLL_NOTICE | LLL_USER :
-	    o->verbose ? LLL_ERR | LLL_WARN : LLL_ERR, lws_log);
+	    o->verbose ? LLL_ERR | LLL_WARN : LLL_ERR, log_lws);
 	memset(&info, 0, sizeof info);
 	info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
 	/* "[::1]" names an IPv6 address; anything else is IPv4 or a name. */

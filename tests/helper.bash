@@ -54,6 +54,16 @@ common_teardown() {
 	stop_server
 }
 
+# start_tls_server [serve options...]: a throwaway self-signed certificate
+# for 127.0.0.1 in $BATS_TEST_TMPDIR (CERT, KEY), and serve over TLS with it.
+start_tls_server() {
+	CERT=$BATS_TEST_TMPDIR/cert.pem KEY=$BATS_TEST_TMPDIR/key.pem
+	openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 \
+		-addext subjectAltName=IP:127.0.0.1 -days 1 \
+		-keyout "$KEY" -out "$CERT" 2>/dev/null
+	start_server --tls-cert "$CERT" --tls-key "$KEY" "$@"
+}
+
 # hook NAME [query]: call a /__test/ endpoint of the running serve.
 hook() {
 	curl -ksS -X POST "$SERVER_URL/__test/$1${2:+?$2}"

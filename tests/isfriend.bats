@@ -86,10 +86,7 @@ teardown() { common_teardown; }
 
 @test "https: works with --cacert, fails with exit 4 without it, works with --insecure" {
 	stop_server
-	openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 \
-		-addext subjectAltName=IP:127.0.0.1 -days 1 \
-		-keyout "$BATS_TEST_TMPDIR/key.pem" -out "$BATS_TEST_TMPDIR/cert.pem" 2>/dev/null
-	start_server --tls-cert "$BATS_TEST_TMPDIR/cert.pem" --tls-key "$BATS_TEST_TMPDIR/key.pem"
+	start_tls_server
 	[[ $SERVER_URL == https://* ]]
 	echo 123456 | "$CHATCTL" --cacert "$BATS_TEST_TMPDIR/cert.pem" -p tls login --username alice01 --password-stdin >/dev/null
 	run -0 "$CHATCTL" -p tls --cacert "$BATS_TEST_TMPDIR/cert.pem" isfriend 2 --jq .friend_id

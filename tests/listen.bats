@@ -321,10 +321,7 @@ $revoke
 
 @test "wss with --cacert; a certificate it cannot verify exits 4" {
 	stop_server
-	openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 \
-		-addext subjectAltName=IP:127.0.0.1 -days 1 \
-		-keyout "$BATS_TEST_TMPDIR/key.pem" -out "$BATS_TEST_TMPDIR/cert.pem" 2>/dev/null
-	start_server --tls-cert "$BATS_TEST_TMPDIR/cert.pem" --tls-key "$BATS_TEST_TMPDIR/key.pem"
+	start_tls_server
 	export CHATCTL_CACERT=$BATS_TEST_TMPDIR/cert.pem
 	echo 123456 | "$CHATCTL" --cacert "$CHATCTL_CACERT" -p tls login --username bob001 --password-stdin >/dev/null
 	echo 123456 | "$CHATCTL" --cacert "$CHATCTL_CACERT" -p tlsa login --username alice01 --password-stdin >/dev/null

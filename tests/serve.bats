@@ -553,9 +553,7 @@ seed_file() {
 }
 
 @test "TLS: https with a self-signed certificate" {
-	openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
-		-days 1 -keyout "$BATS_TEST_TMPDIR/key.pem" -out "$BATS_TEST_TMPDIR/cert.pem" 2>/dev/null
-	start_server --tls-cert "$BATS_TEST_TMPDIR/cert.pem" --tls-key "$BATS_TEST_TMPDIR/key.pem"
+	start_tls_server
 	[[ $SERVER_URL =~ ^https://127\.0\.0\.1:[0-9]+$ ]]
 	run curl -sS --cacert "$BATS_TEST_TMPDIR/cert.pem" -d 'username=alice01&password=654321' "$SERVER_URL/api/loginChat"
 	assert_output '{"msg":"fail","data":"账户或密码错误"}'
@@ -881,9 +879,7 @@ ws_url() {
 }
 
 @test "ws: wss with TLS" {
-	openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
-		-days 1 -keyout "$BATS_TEST_TMPDIR/key.pem" -out "$BATS_TEST_TMPDIR/cert.pem" 2>/dev/null
-	start_server --tls-cert "$BATS_TEST_TMPDIR/cert.pem" --tls-key "$BATS_TEST_TMPDIR/key.pem"
+	start_tls_server
 	tok=$(curl -sS --cacert "$BATS_TEST_TMPDIR/cert.pem" -d 'username=bob001&password=123456' "$SERVER_URL/api/loginChat" | "$JQ" .data.token)
 	run "$WSPROBE" "wss${SERVER_URL#https}/ws?token=$tok" --count 2 --send ping
 	assert_line --index 0 --partial '"type":"system"'
