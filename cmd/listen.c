@@ -469,8 +469,6 @@ listen_run(const struct globals *g, const struct args *a, struct err *e)
 	code = l.code;
 	if (l.stop == RUNNING && code == EX_OK)
 		code = err_set(e, EX_NET, "the connection ended");
-	if (code == EX_OK && l.count && l.printed < l.count)
-		code = err_set(e, EX_NO, "the stream ended after %ld of %ld frames", l.printed, l.count);
 out:
 	if (l.ws) {
 		lws_sul_cancel(&l.sul_fetch);

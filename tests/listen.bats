@@ -335,3 +335,11 @@ $revoke
 	run -4 --separate-stderr "$CHATCTL" -p tls listen --timeout 5
 	[[ $stderr == *"TLS failure"* ]]
 }
+
+@test "a signal before --count is reached still exits 0" {
+	listen_bg bob --count 5
+	ready
+	kill -TERM "$LISTEN_PID"
+	listen_wait
+	[ "$LISTEN_RC" = 0 ]
+}
