@@ -578,7 +578,7 @@ seed_file() {
 	[ "$(field .data.requests)" = 3 ]
 	[ "$(field '.data.paths["/api/loginChat"]')" = 2 ]
 	[ "$(field '.data.paths["/nosuch"]')" = 1 ]
-	[ "$(field '.data | keys_unsorted | join(",")')" = requests,ws_connects,ws_open,paths ]
+	[ "$(field '.data | keys_unsorted | join(",")')" = requests,ws_connects,ws_open,connections,paths ]
 }
 
 @test "hooks: hang leaves the next N requests unanswered" {
