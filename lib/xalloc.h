@@ -5,6 +5,7 @@
 #ifndef CHATCTL_XALLOC_H
 #define CHATCTL_XALLOC_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 void *xmalloc(size_t n);
@@ -24,6 +25,7 @@ struct buf {
 void buf_add(struct buf *b, const void *p, size_t n);
 void buf_adds(struct buf *b, const char *s);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 void buf_reset(struct buf *b);	/* len = 0, keeps the memory */
 void buf_release(struct buf *b);
 char *buf_detach(struct buf *b);	/* caller frees; never NULL */
