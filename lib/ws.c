@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "proxy.h"
 #include "ws.h"
 #include "xalloc.h"
 
@@ -361,6 +362,9 @@ ws_new(const struct ws_opts *o, const struct ws_handlers *h, struct err *e)
 	struct lws_context_creation_info info;
 	struct ws *w = xcalloc(1, sizeof *w);
 	const char *prot = NULL, *path = NULL;
+	struct proxy px;
+	char proxy_addr[520];
+	char *saved_proxy = NULL;
 
 	w->o = *o;
 	w->h = *h;
@@ -380,6 +384,34 @@ ws_new(const struct ws_opts *o, const struct ws_handlers *h, struct err *e)
 	lws_set_log_level(log_verbosity() >= 3 ? LLL_ERR | LLL_WARN | LLL_NOTICE | LLL_INFO :
 	    log_verbosity() >= 2 ? LLL_ERR | LLL_WARN : 0, log_lws);
 	memset(&info, 0, sizeof info);
+	switch (proxy_for(w->ssl ? "https" : "http", w->host, &px, e)) {
+	case -1:
+		ws_free(w);
+		return NULL;
+	case 1:
+		if (strcmp(px.scheme, "http") != 0) {
+			err_set(e, EX_NET, "the proxy in %s (%s://%s:%d) cannot carry the WebSocket: "
+			    "libwebsockets here tunnels only through http:// proxies (HTTP CONNECT); "
+			    "set no_proxy=%s to connect directly", px.from, px.scheme, px.host, px.port, w->host);
+			ws_free(w);
+			return NULL;
+		}
+		snprintf(proxy_addr, sizeof proxy_addr, "%s%s%s", px.auth, px.auth[0] ? "@" : "", px.host);
+		info.http_proxy_address = proxy_addr;
+		info.http_proxy_port = (unsigned)px.port;
+		/* Every message about this link says which road it took. */
+		snprintf(w->shown + strlen(w->shown), sizeof w->shown - strlen(w->shown),
+		    " (through the proxy %s:%d)", px.host, px.port);
+		log_debug(1, "connecting through the proxy %s:%d (from %s)", px.host, px.port, px.from);
+		break;
+	default:
+		/* lws would read http_proxy by itself, ignoring no_proxy: hide it
+		 * while the context is made, so that "direct" means direct. */
+		if (getenv("http_proxy"))
+			saved_proxy = xstrdup(getenv("http_proxy"));
+		unsetenv("http_proxy");
+		break;
+	}
 	info.port = CONTEXT_PORT_NO_LISTEN;
 	info.protocols = protocols;
 	info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
@@ -391,6 +423,11 @@ ws_new(const struct ws_opts *o, const struct ws_handlers *h, struct err *e)
 	info.timeout_secs = info.connect_timeout_secs;
 	info.client_ssl_ca_filepath = o->cacert;
 	w->ctx = lws_create_context(&info);
+	explicit_bzero(proxy_addr, sizeof proxy_addr);
+	if (saved_proxy) {
+		setenv("http_proxy", saved_proxy, 1);
+		free(saved_proxy);
+	}
 	if (w->ctx == NULL) {
 		err_set(e, EX_NET, "cannot set up the WebSocket client%s%s%s", o->cacert ? " (is '" : "",
 		    o->cacert ? o->cacert : "", o->cacert ? "' a readable CA file?)" : "");

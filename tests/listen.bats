@@ -15,6 +15,7 @@ setup() {
 
 teardown() {
 	[ -n "$LISTEN_PID" ] && kill "$LISTEN_PID" 2>/dev/null
+	[ -n "${PROXY_PID:-}" ] && kill "$PROXY_PID" 2>/dev/null
 	common_teardown
 }
 
@@ -342,4 +343,45 @@ $revoke
 	kill -TERM "$LISTEN_PID"
 	listen_wait
 	[ "$LISTEN_RC" = 0 ]
+}
+
+# start_proxy: tests/tools/connectproxy on a free port; PROXY_URL, PROXY_LOG.
+start_proxy() {
+	PROXY_LOG=$BATS_TEST_TMPDIR/proxy.log
+	"$CHATCTL_TOOLS_DIR/connectproxy" >"$BATS_TEST_TMPDIR/proxy.out" 2>"$PROXY_LOG" 3>&- &
+	PROXY_PID=$!
+	wait_for "$BATS_TEST_TMPDIR/proxy.out" "listening on"
+	PROXY_URL=http://127.0.0.1:$(sed -n 's/listening on //p' "$BATS_TEST_TMPDIR/proxy.out")
+}
+
+@test "proxies: the WebSocket and the offline fetch both go through http_proxy" {
+	start_proxy
+	port=${SERVER_URL##*:}
+	export http_proxy=$PROXY_URL
+	listen_bg bob
+	unset http_proxy
+	ready
+	id=$(send_as alice 2 via the proxy)
+	wait_for "$OUT" "$id"
+	kill "$PROXY_PID"
+	grep -q "^CONNECT 127.0.0.1:$port HTTP/1.1" "$PROXY_LOG"
+	grep -q "^POST http://127.0.0.1:$port/api/chat/chatGetmessageOffLine HTTP/1.1" "$PROXY_LOG"
+	grep -q "through the proxy 127.0.0.1" "$ERR"
+}
+
+@test "proxies: no_proxy is honoured for the WebSocket too" {
+	http_proxy=http://127.0.0.1:1 no_proxy=localhost,127.0.0.1 run -0 --separate-stderr \
+		"$CHATCTL" -p bob listen --type system --count 1 --timeout 5
+	assert_output --partial '"type":"system"'
+	# and without it the dead proxy is really used, not bypassed
+	http_proxy=http://127.0.0.1:1 run -4 --separate-stderr "$CHATCTL" -p bob listen --no-reconnect
+	[[ $stderr == *"(through the proxy 127.0.0.1:1)"* ]]
+}
+
+@test "proxies: one lws cannot use is a clear error, never bypassed" {
+	all_proxy=socks5://127.0.0.1:1080 run -4 --separate-stderr "$CHATCTL" -p bob listen
+	assert_equal "$stderr" "chatctl: listen: the proxy in all_proxy (socks5://127.0.0.1:1080) cannot carry the WebSocket: libwebsockets here tunnels only through http:// proxies (HTTP CONNECT); set no_proxy=127.0.0.1 to connect directly"
+	http_proxy=http://127.0.0.1:notaport run -2 --separate-stderr "$CHATCTL" -p bob listen
+	[[ $stderr == "chatctl: listen: invalid proxy in http_proxy: bad port"* ]]
+	[ "$(stat .data.ws_connects)" = 0 ]
 }
