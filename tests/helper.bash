@@ -52,6 +52,8 @@ stop_server() {
 
 common_teardown() {
 	stop_server
+	[ -n "${BLACKHOLE_PID:-}" ] && kill "$BLACKHOLE_PID" 2>/dev/null
+	true
 }
 
 # start_tls_server [serve options...]: a throwaway self-signed certificate
@@ -62,6 +64,18 @@ start_tls_server() {
 		-addext subjectAltName=IP:127.0.0.1 -days 1 \
 		-keyout "$KEY" -out "$CERT" 2>/dev/null
 	start_server --tls-cert "$CERT" --tls-key "$KEY" "$@"
+}
+
+# start_blackhole: a local port where connect() hangs (tests/tools/blackhole);
+# BLACKHOLE_URL. The test's teardown kills it.
+start_blackhole() {
+	"$CHATCTL_TOOLS_DIR/blackhole" >"$BATS_TEST_TMPDIR/blackhole.out" 3>&- &
+	BLACKHOLE_PID=$!
+	for ((i = 0; i < 100; i++)); do
+		grep -q 'listening on' "$BATS_TEST_TMPDIR/blackhole.out" && break
+		sleep 0.05
+	done
+	BLACKHOLE_URL=http://127.0.0.1:$(sed -n 's/listening on //p' "$BATS_TEST_TMPDIR/blackhole.out")
 }
 
 # hook NAME [query]: call a /__test/ endpoint of the running serve.

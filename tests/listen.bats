@@ -385,3 +385,11 @@ start_proxy() {
 	[[ $stderr == "chatctl: listen: invalid proxy in http_proxy: bad port"* ]]
 	[ "$(stat .data.ws_connects)" = 0 ]
 }
+
+@test "--connect-timeout bounds the WebSocket connect too" {
+	start_blackhole
+	SECONDS=0
+	run -4 --separate-stderr "$CHATCTL" -p bob -s "$BLACKHOLE_URL" --connect-timeout 1 listen --no-reconnect
+	[[ $stderr == *"cannot connect to ws://127.0.0.1:"* ]]
+	[ "$SECONDS" -le 4 ]
+}

@@ -92,6 +92,14 @@ false"
 	[[ $stderr == "chatctl: login: cannot reach http://127.0.0.1:1/api/loginChat: "* ]]
 }
 
+@test "--connect-timeout gives up connecting after SECS: exit 4" {
+	start_blackhole
+	SECONDS=0
+	run -4 --separate-stderr "$CHATCTL" -s "$BLACKHOLE_URL" --connect-timeout 1 login --username alice01 --password-stdin <<<"123456"
+	[[ $stderr == "chatctl: login: timed out talking to $BLACKHOLE_URL/api/loginChat: "* ]]
+	[ "$SECONDS" -le 3 ]
+}
+
 @test "a server that is not the chat API exits 5" {
 	hook fail "count=1&status=502" >/dev/null
 	run -5 --separate-stderr "$CHATCTL" login --username alice01 --password-stdin <<<"123456"

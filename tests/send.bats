@@ -170,3 +170,10 @@ EOF2
 	run -4 --separate-stderr "$CHATCTL" --max-time 1 send 2 hi
 	[[ $stderr != *retrying* ]]
 }
+
+@test "a connect timeout is retried: nothing can have been delivered" {
+	start_blackhole
+	run -4 --separate-stderr "$CHATCTL" -s "$BLACKHOLE_URL" --connect-timeout 0.5 send --retry 1 2 hi
+	[[ $stderr == *"retrying in 0.5 s (1 of 1)"* ]]
+	[[ $stderr == *"chatctl: send: timed out talking to "* ]]
+}
