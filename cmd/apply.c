@@ -28,12 +28,11 @@ static const struct {
 static int
 only(const struct args *a, const char *form, const char *allowed, struct err *e)
 {
-	static const char *const names[] = { "message", "page", "limit", "nickname" };
-	size_t i;
+	const struct opt *o;
 
-	for (i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (arg_has(a, names[i]) && !strstr(allowed, names[i]))
-			return err_set(e, EX_USAGE, "--%s does not go with 'apply %s'", names[i], form);
+	for (o = apply_opts; o->name; o++)
+		if (arg_has(a, o->name) && !strstr(allowed, o->name))
+			return err_set(e, EX_USAGE, "--%s does not go with 'apply %s'", o->name, form);
 	return EX_OK;
 }
 

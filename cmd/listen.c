@@ -249,9 +249,11 @@ on_turn(void *arg)
 			l->e->msg[0] = '\0';
 			stop(l, STOP_PIPE, EX_OK);
 		} else if (l->stop == RUNNING || l->stop == STOP_COUNT) {
+			/* A lost line outranks having reached --count. */
 			err_set(l->e, EX_IO, "cannot write to standard output: %s", strerror(errno));
-			l->stop = RUNNING;
-			stop(l, STOP_FATAL, EX_IO);
+			l->stop = STOP_FATAL;
+			l->code = EX_IO;
+			ws_stop(l->ws, 1000);
 		}
 		clearerr(stdout);
 	}

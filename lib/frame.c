@@ -8,54 +8,39 @@
 #include "frame.h"
 #include "xalloc.h"
 
-enum { P_NONE, P_TYPE, P_MSG, P_DATA, P_ID, P_DTYPE, P_ACTION, P_FROM };
-
-/* Which field a LEJP path names. LEJP can match paths itself, but doing it
- * here, only for values and only when the first letter fits, costs a
- * quarter of the scan less. */
-static int
-path_field(const char *path)
+/* The buffer in fi for the value at a LEJP path, or NULL. LEJP can match
+ * paths itself, but doing it here, only for values and only when the first
+ * letter fits, costs a quarter of the scan less. */
+static char *
+field(struct frame_info *fi, const char *path, size_t *size)
 {
+#define FIELD(f) (*size = sizeof fi->f, fi->f)
 	switch (path[0]) {
 	case 't':
-		return strcmp(path, "type") == 0 ? P_TYPE : P_NONE;
+		return strcmp(path, "type") == 0 ? FIELD(type) : NULL;
 	case 'm':
-		return strcmp(path, "msg") == 0 ? P_MSG : P_NONE;
+		return strcmp(path, "msg") == 0 ? FIELD(msg) : NULL;
 	case 'd':
 		if (strncmp(path, "data", 4) != 0)
-			return P_NONE;
+			return NULL;
 		if (path[4] == '\0')
-			return P_DATA;
+			return FIELD(text);
 		if (path[4] != '.')
-			return P_NONE;
+			return NULL;
 		path += 5;
 		if (strcmp(path, "id") == 0)
-			return P_ID;
+			return FIELD(id);
 		if (strcmp(path, "type") == 0)
-			return P_DTYPE;
+			return FIELD(dtype);
 		if (strcmp(path, "actionType") == 0)
-			return P_ACTION;
+			return FIELD(action);
 		if (strcmp(path, "from_id") == 0)
-			return P_FROM;
-		return P_NONE;
+			return FIELD(from);
+		return NULL;
 	default:
-		return P_NONE;
+		return NULL;
 	}
-}
-
-static char *
-field(struct frame_info *fi, int which, size_t *size)
-{
-	switch (which) {
-	case P_TYPE: *size = sizeof fi->type; return fi->type;
-	case P_MSG: *size = sizeof fi->msg; return fi->msg;
-	case P_DATA: *size = sizeof fi->text; return fi->text;
-	case P_ID: *size = sizeof fi->id; return fi->id;
-	case P_DTYPE: *size = sizeof fi->dtype; return fi->dtype;
-	case P_ACTION: *size = sizeof fi->action; return fi->action;
-	case P_FROM: *size = sizeof fi->from; return fi->from;
-	}
-	return NULL;
+#undef FIELD
 }
 
 static void
@@ -80,7 +65,7 @@ on_lejp(struct lejp_ctx *ctx, char reason)
 
 	if (!(reason & LEJP_FLAG_CB_IS_VALUE))
 		return 0;
-	if ((dst = field(fi, path_field(ctx->path), &size)) == NULL)
+	if ((dst = field(fi, ctx->path, &size)) == NULL)
 		return 0;
 	switch (reason) {
 	case LEJPCB_VAL_STR_CHUNK:
@@ -138,15 +123,13 @@ scan_jv(const char *text, size_t len, struct frame_info *fi)
 	return 0;
 }
 
-int
-frame_scan(const char *text, size_t len, struct frame_info *fi)
+static int
+scan(const char *text, size_t len, struct frame_info *fi)
 {
 	struct lejp_ctx ctx;
 	int r;
 	size_t i;
 
-	memset(fi, 0, sizeof *fi);
-	fi->newline = memchr(text, '\n', len) != NULL || memchr(text, '\r', len) != NULL;
 	if (len == 0)
 		return -1;
 	/* LEJP wants an object or array at the top; anything else goes to jq. */
@@ -161,10 +144,7 @@ frame_scan(const char *text, size_t len, struct frame_info *fi)
 	if (r < 0) {
 		/* LEJP refuses some JSON (long numbers, deep nesting): let jq
 		 * decide. Only frames LEJP rejects pay for this. */
-		int newline = fi->newline;
-
 		memset(fi, 0, sizeof *fi);
-		fi->newline = newline;
 		return scan_jv(text, len, fi);
 	}
 	/* r bytes were left after the value: only white space may follow. */
@@ -172,6 +152,17 @@ frame_scan(const char *text, size_t len, struct frame_info *fi)
 		if (text[i] != ' ' && text[i] != '\t' && text[i] != '\n' && text[i] != '\r')
 			return -1;
 	return 0;
+}
+
+int
+frame_scan(const char *text, size_t len, struct frame_info *fi)
+{
+	int r;
+
+	memset(fi, 0, sizeof *fi);
+	r = scan(text, len, fi);
+	fi->newline = memchr(text, '\n', len) != NULL || memchr(text, '\r', len) != NULL;
+	return r;
 }
 
 uint64_t
