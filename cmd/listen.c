@@ -15,6 +15,7 @@
 #include "cmd.h"
 #include "../lib/frame.h"
 #include "../lib/log.h"
+#include "../lib/seen.h"
 #include "../lib/url.h"
 #include "../lib/ws.h"
 #include "../lib/xalloc.h"

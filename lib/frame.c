@@ -186,60 +186,42 @@ frame_key(const struct frame_info *fi)
 	return h ? h : 1;
 }
 
-void
-seen_init(struct seen *s, size_t window)
-{
-	s->window = window;
-	s->cap = 16;
-	while (s->cap < 2 * window)	/* at most half full: short probes */
-		s->cap *= 2;
-	s->gen[0] = xcalloc(s->cap, sizeof *s->gen[0]);
-	s->gen[1] = xcalloc(s->cap, sizeof *s->gen[1]);
-	s->n = 0;
-}
-
+/* A tip's sender is "redirect-<kind>-<receiver's id>" (api §4.4). */
 static int
-lookup(const uint64_t *t, size_t cap, uint64_t key, size_t *slot)
+is_tip(const char *from, long self_id)
 {
-	size_t i = (size_t)(key ^ (key >> 29)) & (cap - 1);
+	static const char pre[] = "redirect-", apply[] = "redirect-applyFriend-";
+	const char *dash;
+	char *end;
+	long id;
 
-	while (t[i] != 0) {
-		if (t[i] == key)
-			return 1;
-		i = (i + 1) & (cap - 1);
-	}
-	*slot = i;
-	return 0;
+	if (strncmp(from, pre, sizeof pre - 1) != 0 || strncmp(from, apply, sizeof apply - 1) == 0)
+		return 0;
+	if ((dash = strrchr(from, '-')) == NULL || dash < from + sizeof pre)
+		return 0;
+	if (self_id <= 0)
+		return 1;
+	id = strtol(dash + 1, &end, 10);
+	return *end == '\0' && end != dash + 1 && id == self_id;
 }
 
-int
-seen_add(struct seen *s, uint64_t key)
+enum frame_kind
+frame_classify(const struct frame_info *fi, long self_id)
 {
-	size_t slot;
-	uint64_t *t;
-
-	if (lookup(s->gen[1], s->cap, key, &slot))
-		return 1;
-	if (lookup(s->gen[0], s->cap, key, &slot))
-		return 1;
-	if (s->n == s->window) {
-		/* The newer generation is full: it becomes the older one. */
-		t = s->gen[1];
-		s->gen[1] = s->gen[0];
-		s->gen[0] = t;
-		memset(s->gen[0], 0, s->cap * sizeof *s->gen[0]);
-		s->n = 0;
-		lookup(s->gen[0], s->cap, key, &slot);
+	if (fi->type[0] == '\0') {
+		if (strcmp(fi->msg, "fail") == 0)
+			return FRAME_REJECTION;
+		if (strcmp(fi->msg, "force_logout") == 0)
+			return FRAME_FORCE_LOGOUT;
+		return FRAME_MESSAGE;
 	}
-	s->gen[0][slot] = key;
-	s->n++;
-	return 0;
-}
-
-void
-seen_release(struct seen *s)
-{
-	free(s->gen[0]);
-	free(s->gen[1]);
-	s->gen[0] = s->gen[1] = NULL;
+	if (strcmp(fi->type, "ping") == 0)
+		return FRAME_PING;
+	if (strcmp(fi->type, "pong") == 0)
+		return FRAME_PONG;
+	if (strcmp(fi->type, "system") == 0)
+		return FRAME_WELCOME;
+	if (strcmp(fi->type, "singleChat") == 0 && is_tip(fi->from, self_id))
+		return FRAME_TIP;
+	return FRAME_MESSAGE;
 }

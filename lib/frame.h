@@ -32,21 +32,34 @@ struct frame_info {
 /* 0 when text is JSON, -1 when it is not. */
 int frame_scan(const char *text, size_t len, struct frame_info *fi);
 
-/* A 64-bit key for de-duplication: (id, data.type, actionType). */
+/* A 64-bit key for de-duplication: (id, data.type, actionType), not the id
+ * alone: a revoke notice reuses the id of what it revokes (api §4.6). */
 uint64_t frame_key(const struct frame_info *fi);
 
-/* The keys seen lately, for dropping duplicates over a bounded window:
- * two generations of at most window keys each; when the newer fills, the
- * older is forgotten. So a key is remembered for at least window and at
- * most 2 * window later keys, in constant memory. */
-struct seen {
-	uint64_t *gen[2];
-	size_t cap, n, window;
+/* What a frame is to its receiver (api §4.2-§4.6, observed.md):
+ *	FRAME_REJECTION	  {"msg":"fail",...} with no type: the upgrade was
+ *			  answered, then the token refused
+ *	FRAME_FORCE_LOGOUT {"msg":"force_logout",...}: another login took over
+ *			  (first server version)
+ *	FRAME_WELCOME	  {"type":"system",...}: the socket is registered now
+ *	FRAME_PING, FRAME_PONG	heartbeats ({"type":"ping"} / "pong")
+ *	FRAME_TIP	  one of the connect burst's tips: a singleChat whose
+ *			  data.from_id is "redirect-<kind>-<self_id>"; a
+ *			  friend request ("redirect-applyFriend-<applicant>")
+ *			  is a message, whoever the applicant
+ *	FRAME_MESSAGE	  anything else: someone's message or notice
+ * self_id is the receiver's user id, or 0 when unknown: then any redirect-
+ * sender but applyFriend is taken for a tip. A pure function of its
+ * arguments. */
+enum frame_kind {
+	FRAME_MESSAGE, FRAME_WELCOME, FRAME_TIP, FRAME_PING, FRAME_PONG,
+	FRAME_REJECTION, FRAME_FORCE_LOGOUT
 };
 
-void seen_init(struct seen *s, size_t window);
-/* 1 if key was seen within the window (and is not added again), else 0. */
-int seen_add(struct seen *s, uint64_t key);
-void seen_release(struct seen *s);
+enum frame_kind frame_classify(const struct frame_info *fi, long self_id);
+
+/* The heartbeat texts, ours and the server's. */
+#define FRAME_PING_TEXT "{\"type\":\"ping\"}"
+#define FRAME_PONG_TEXT "{\"type\":\"pong\"}"
 
 #endif

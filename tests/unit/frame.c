@@ -11,6 +11,93 @@ scan(const char *s, struct frame_info *fi)
 	return frame_scan(s, strlen(s), fi);
 }
 
+/* One real frame of each kind, as the real server sent it (api/observed.md);
+ * user 2 (bob001) is the receiver. */
+static const char welcome[] =
+    "{\"type\":\"system\",\"data\":\"欢迎您访问我们的系统！\",\"timestamp\":1795392071048}";
+static const char tip[] =
+    "{\"type\":\"singleChat\",\"data\":{\"id\":\"1a15fc72-f92d-4a3c-8ee0-578a12b338d6\",\"from_name\":\"修改密码\","
+    "\"from_id\":\"redirect-setPassword-2\",\"to_id\":2,\"chatType\":\"single\",\"type\":\"text\","
+    "\"data\":{\"data\":\"您可以点击这里，修改密码\",\"dataType\":false,\"otherData\":null},"
+    "\"redirect\":{\"url\":\"/pages/setpageInfo/setpageInfo\",\"type\":\"navigateTo\"},\"options\":{},"
+    "\"create_time\":1795392071049,\"isremove\":0,\"group\":{},\"msgidKey\":\"redirect-setPassword-2\"},"
+    "\"timestamp\":1795392071069}";
+static const char request[] =
+    "{\"type\":\"singleChat\",\"data\":{\"id\":\"8b055761-6db9-411e-95ce-53759c53fa3e\",\"from_name\":\"好友申请提醒\","
+    "\"from_id\":\"redirect-applyFriend-1\",\"to_id\":2,\"chatType\":\"single\",\"type\":\"text\","
+    "\"data\":{\"data\":\"用户[alice01]申请添加您为好友，请尽快处理\",\"dataType\":false,\"otherData\":null},"
+    "\"redirect\":{\"url\":\"/pages/applyMyfriend/applyMyfriend\",\"type\":\"navigateTo\"},\"options\":{},"
+    "\"create_time\":1795392072446,\"isremove\":0,\"msgidKey\":\"redirect-applyFriend-1\"},\"timestamp\":1795392072451}";
+static const char friendship[] =
+    "{\"type\":\"singleChat\",\"data\":{\"id\":\"97ce7146-a3c3-4d7f-aafe-2418c79ab9bc\",\"from_name\":\"Alice-remark\","
+    "\"from_id\":1,\"to_id\":2,\"chatType\":\"single\",\"type\":\"systemNotice\","
+    "\"data\":{\"data\":\"我们已经是好友了，可以开始聊天了\",\"dataType\":false,\"otherData\":null},\"options\":{},"
+    "\"create_time\":1795392074301,\"isremove\":0},\"timestamp\":1795392074303}";
+static const char chat[] =
+    "{\"type\":\"singleChat\",\"data\":{\"id\":\"cf8ff507-7450-4d10-b001-128461d32465\",\"from_name\":\"Alice-remark\","
+    "\"from_id\":1,\"to_id\":2,\"chatType\":\"single\",\"type\":\"text\",\"data\":\"{\\\"data\\\":\\\"hello bob\\\"}\","
+    "\"options\":{\"k\":1},\"create_time\":1795392075456,\"isremove\":0},\"timestamp\":1795392075460}";
+static const char revoke[] =
+    "{\"type\":\"singleChat\",\"data\":{\"id\":\"cf8ff507-7450-4d10-b001-128461d32465\",\"from_id\":1,\"to_id\":2,"
+    "\"chatType\":\"single\",\"type\":\"systemNotice\",\"actionType\":\"revoke\",\"data\":\"Alice撤回了一条消息\"},"
+    "\"timestamp\":1795392075999}";
+static const char group_notice[] =
+    "{\"type\":\"singleChat\",\"data\":{\"id\":\"g-1\",\"from_id\":1,\"to_id\":5,\"chatType\":\"group\","
+    "\"type\":\"systemNotice\",\"data\":\"alice01 创建了群聊\",\"group\":{\"id\":5}},\"timestamp\":1}";
+static const char ping[] = "{\"type\":\"ping\"}";
+static const char pong[] = "{\"type\":\"pong\",\"timestamp\":1795392115909}";
+static const char rejection[] = "{\"msg\":\"fail\",\"data\":\"Token 不合法\"}";
+static const char force_logout[] = "{\"msg\":\"force_logout\",\"data\":\"你的账号在其他设备登录\"}";
+
+static enum frame_kind
+kind_of(const char *text, long self_id)
+{
+	struct frame_info fi;
+
+	if (frame_scan(text, strlen(text), &fi) != 0)
+		return (enum frame_kind)-1;
+	return frame_classify(&fi, self_id);
+}
+
+static void
+test_classify_observed_frames(void)
+{
+	CHECK_INT(kind_of(welcome, 2), FRAME_WELCOME);
+	CHECK_INT(kind_of(tip, 2), FRAME_TIP);
+	CHECK_INT(kind_of(request, 2), FRAME_MESSAGE);
+	CHECK_INT(kind_of(friendship, 2), FRAME_MESSAGE);
+	CHECK_INT(kind_of(chat, 2), FRAME_MESSAGE);
+	CHECK_INT(kind_of(revoke, 2), FRAME_MESSAGE);
+	CHECK_INT(kind_of(group_notice, 2), FRAME_MESSAGE);
+	CHECK_INT(kind_of(ping, 2), FRAME_PING);
+	CHECK_INT(kind_of(pong, 2), FRAME_PONG);
+	CHECK_INT(kind_of(rejection, 2), FRAME_REJECTION);
+	CHECK_INT(kind_of(force_logout, 2), FRAME_FORCE_LOGOUT);
+	CHECK_INT(kind_of(FRAME_PING_TEXT, 0), FRAME_PING);
+	CHECK_INT(kind_of(FRAME_PONG_TEXT, 0), FRAME_PONG);
+}
+
+static void
+test_classify_tips_rule(void)
+{
+	/* Another user's tip is not mine: a message (someone forwarding it). */
+	CHECK_INT(kind_of(tip, 3), FRAME_MESSAGE);
+	/* Receiver unknown: any redirect- sender but a friend request. */
+	CHECK_INT(kind_of(tip, 0), FRAME_TIP);
+	CHECK_INT(kind_of(request, 0), FRAME_MESSAGE);
+	/* A friend request from the receiver's own id is still a request. */
+	CHECK_INT(kind_of(request, 1), FRAME_MESSAGE);
+	CHECK_INT(kind_of("{\"type\":\"singleChat\",\"data\":{\"from_id\":\"redirect-friendsList-12\"}}", 12), FRAME_TIP);
+	CHECK_INT(kind_of("{\"type\":\"singleChat\",\"data\":{\"from_id\":\"redirect-friendsList-12\"}}", 1), FRAME_MESSAGE);
+	CHECK_INT(kind_of("{\"type\":\"singleChat\",\"data\":{\"from_id\":\"redirect-x-12x\"}}", 12), FRAME_MESSAGE);
+	CHECK_INT(kind_of("{\"type\":\"singleChat\",\"data\":{\"from_id\":\"redirect-\"}}", 0), FRAME_MESSAGE);
+	CHECK_INT(kind_of("{\"type\":\"singleChat\",\"data\":{\"from_id\":\"redirect-12\"}}", 12), FRAME_MESSAGE);
+	/* Only a singleChat frame can be a tip. */
+	CHECK_INT(kind_of("{\"type\":\"other\",\"data\":{\"from_id\":\"redirect-search-2\"}}", 2), FRAME_MESSAGE);
+	/* No type and no known msg: nobody's signal, a message. */
+	CHECK_INT(kind_of("{\"msg\":\"ok\",\"data\":1}", 2), FRAME_MESSAGE);
+}
+
 int
 main(void)
 {
@@ -88,22 +175,7 @@ main(void)
 		CHECK_INT(strlen(fi.type), sizeof fi.type - 1);
 		buf_release(&b);
 	}
-	/* The de-duplication window. */
-	{
-		struct seen sn;
-		uint64_t k;
-
-		seen_init(&sn, 100);
-		CHECK_INT(seen_add(&sn, 42), 0);
-		CHECK_INT(seen_add(&sn, 42), 1);
-		for (k = 1000; k < 1099; k++)
-			CHECK_INT(seen_add(&sn, k), 0);
-		CHECK_INT(seen_add(&sn, 42), 1);	/* 100 keys later: still known */
-		for (k = 2000; k < 2200; k++)
-			seen_add(&sn, k);
-		CHECK_INT(seen_add(&sn, 42), 0);	/* 300 keys later: forgotten */
-		CHECK_INT(seen_add(&sn, 2199), 1);
-		seen_release(&sn);
-	}
+	test_classify_observed_frames();
+	test_classify_tips_rule();
 	return unit_done();
 }
