@@ -89,7 +89,7 @@ apply_run(const struct globals *g, const struct args *a, struct err *e)
 		jv_free(body);
 		goto out;
 	}
-	code = api_call(&s.api, method, path, body, &data, e);
+	code = api_call(&s.api, method, path, body, &data, NULL, e);
 	if (code == EX_OK) {
 		code = output_emit(&s.out, data, e);
 		data = jv_invalid();

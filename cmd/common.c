@@ -40,5 +40,6 @@ session_close(struct session *s)
 {
 	output_release(&s->out);
 	http_free(s->http);
+	api_release(&s->api);
 	config_release(&s->cfg);
 }

@@ -14,6 +14,7 @@ isfriend_run(const struct globals *g, const struct args *a, struct err *e)
 {
 	struct session s;
 	char path[64];
+	struct api_reply rep;
 	jv data = jv_invalid();
 	long id;
 	int code;
@@ -23,11 +24,11 @@ isfriend_run(const struct globals *g, const struct args *a, struct err *e)
 	if ((code = session_open(&s, g, SESSION_TOKEN, e)) != EX_OK)
 		goto out;
 	snprintf(path, sizeof path, "/api/chat/ismygoodfriend/%ld", id);
-	code = api_call(&s.api, "POST", path, jv_invalid(), &data, e);
+	code = api_call(&s.api, "POST", path, jv_invalid(), &data, &rep, e);
 	if (code == EX_OK) {
 		code = output_emit(&s.out, data, e);
 		data = jv_invalid();
-	} else if (code == EX_NO && strcmp(s.api.last_msg, "不是好友") == 0) {
+	} else if (code == EX_NO && strcmp(rep.msg, "不是好友") == 0) {
 		/* The normal "no": a message only when someone may be reading. */
 		if (g->quiet)
 			e->msg[0] = '\0';

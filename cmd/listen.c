@@ -6,19 +6,21 @@
  * reassembly) is lib/ws.c; this file decides what a frame means: print it,
  * answer it, drop it as a duplicate, or stop. */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "../lib/frame.h"
 #include "../lib/log.h"
+#include "../lib/loop.h"
+#include "../lib/offline.h"
 #include "../lib/seen.h"
 #include "../lib/url.h"
 #include "../lib/ws.h"
-#include "../lib/xalloc.h"
 
 static const struct opt listen_opts[] = {
 	{ "type", 't', "TYPE", "print only frames of this type (frame or message type; repeatable)",
@@ -43,6 +45,7 @@ enum stop_reason { RUNNING, STOP_COUNT, STOP_IDLE, STOP_TIMEOUT, STOP_SIGNAL, ST
 
 struct listen {
 	struct session *s;
+	struct loop *lp;
 	struct ws *ws;
 	struct err *e;
 
@@ -52,32 +55,18 @@ struct listen {
 	const char *from;
 	long count;
 	double idle, timeout;
-	int heartbeats, offline, dedupe, reconnect;
+	int heartbeats, dedupe, reconnect;
 
 	/* state */
 	enum stop_reason stop;
 	int code;
 	long printed, printed_then;
-	lws_usec_t last_print;	/* updated once per loop turn, not per frame */
+	int64_t last_print;	/* updated once per loop turn, not per frame */
 	struct seen seen;
-	struct buf line;
 
-	/* the offline fetch, run without blocking the loop */
-	lws_sorted_usec_list_t sul_fetch, sul_idle, sul_timeout, sul_stdout;
-	int fetching, fetch_again, fetch_fails;
-	struct http_resp fetch_resp;
-	char *fetch_url;
+	struct loop_timer *t_idle, *t_timeout, *t_stdout;
+	struct offline *offline;	/* NULL with --no-offline */
 };
-
-static volatile sig_atomic_t got_signal;
-static struct ws *signal_ws;
-
-static void
-on_signal(int sig)
-{
-	got_signal = sig;
-	ws_wake(signal_ws);
-}
 
 static void
 stop(struct listen *l, enum stop_reason why, int code)
@@ -86,28 +75,11 @@ stop(struct listen *l, enum stop_reason why, int code)
 		return;
 	l->stop = why;
 	l->code = code;
-	ws_stop(l->ws, 1000);
-}
-
-/* What a frame looks like in a warning: short, one line, printable. */
-static const char *
-preview(const char *p, size_t len, char *out, size_t size)
-{
-	size_t i, o = 0;
-
-	for (i = 0; i < len && o + 4 < size; i++)
-		out[o++] = (p[i] >= 0x20 && p[i] != 0x7f) || (p[i] & 0x80) ? p[i] : '?';
-	if (i < len) {
-		out[o++] = '.';
-		out[o++] = '.';
-		out[o++] = '.';
-	}
-	out[o] = '\0';
-	return out;
+	ws_stop(l->ws, WS_CLOSE_NORMAL);
 }
 
 static int
-wanted(struct listen *l, const struct frame_info *fi)
+wanted(struct listen *l, const struct frame_info *fi, enum frame_kind kind)
 {
 	int i;
 
@@ -117,7 +89,7 @@ wanted(struct listen *l, const struct frame_info *fi)
 				break;
 		if (i == l->ntypes)
 			return 0;
-	} else if (strcmp(fi->type, "system") == 0) {
+	} else if (kind == FRAME_WELCOME) {
 		/* The welcome marks a (re)connection, not a message. */
 		return 0;
 	}
@@ -152,13 +124,26 @@ print_frame(struct listen *l, const char *text, size_t len, const struct frame_i
 		stop(l, STOP_COUNT, EX_OK);
 }
 
-static void fetch_start(struct listen *l);
+/* A frame that ends the run: the server said no, or another login won. */
+static void
+fatal_frame(struct listen *l, const struct frame_info *fi, enum frame_kind kind)
+{
+	if (kind == FRAME_REJECTION)
+		/* The real server accepts the upgrade, then says no like this. */
+		err_set(l->e, EX_AUTH, "the server refused the connection: %s; log in again with 'chatctl login'",
+		    fi->text[0] ? fi->text : "no reason given");
+	else
+		err_set(l->e, EX_AUTH, "session taken over by another login: %s",
+		    fi->text[0] ? fi->text : "force_logout");
+	stop(l, STOP_FATAL, EX_AUTH);
+}
 
 static void
 on_message(void *arg, const char *text, size_t len, int binary)
 {
 	struct listen *l = arg;
 	struct frame_info fi;
+	enum frame_kind kind;
 	char pv[100];
 
 	if (l->stop != RUNNING)
@@ -168,37 +153,32 @@ on_message(void *arg, const char *text, size_t len, int binary)
 		return;
 	}
 	if (frame_scan(text, len, &fi) != 0) {
-		log_warn("skipped a frame that is not JSON: %s", preview(text, len, pv, sizeof pv));
+		log_warn("skipped a frame that is not JSON: %s", log_preview(text, len, pv, sizeof pv));
 		return;
 	}
-	if (fi.type[0] == '\0' && strcmp(fi.msg, "fail") == 0) {
-		/* The real server accepts the upgrade, then says no like this. */
-		err_set(l->e, EX_AUTH, "the server refused the connection: %s; log in again with 'chatctl login'",
-		    fi.text[0] ? fi.text : "no reason given");
-		stop(l, STOP_FATAL, EX_AUTH);
+	switch ((kind = frame_classify(&fi, 0))) {
+	case FRAME_REJECTION:
+	case FRAME_FORCE_LOGOUT:
+		fatal_frame(l, &fi, kind);
 		return;
-	}
-	if (fi.type[0] == '\0' && strcmp(fi.msg, "force_logout") == 0) {
-		err_set(l->e, EX_AUTH, "session taken over by another login: %s",
-		    fi.text[0] ? fi.text : "force_logout");
-		stop(l, STOP_FATAL, EX_AUTH);
-		return;
-	}
-	if (strcmp(fi.type, "ping") == 0) {
-		ws_send(l->ws, "{\"type\":\"pong\"}", 15);
+	case FRAME_PING:
+		ws_send(l->ws, FRAME_PONG_TEXT, sizeof FRAME_PONG_TEXT - 1);
+		/* fall through */
+	case FRAME_PONG:
 		if (!l->heartbeats)
 			return;
-	} else if (strcmp(fi.type, "pong") == 0) {
-		if (!l->heartbeats)
-			return;
-	} else if (strcmp(fi.type, "system") == 0) {
+		break;
+	case FRAME_WELCOME:
 		/* Only now is the socket registered with the server: an offline
 		 * fetch before this would leave the messages queued. */
 		log_debug(1, "accepted: %s", fi.text);
 		if (l->offline)
-			fetch_start(l);
+			offline_request(l->offline);
+		break;
+	default:
+		break;
 	}
-	if (!wanted(l, &fi))
+	if (!wanted(l, &fi, kind))
 		return;
 	if (l->dedupe && fi.id[0] && seen_add(&l->seen, frame_key(&fi))) {
 		log_debug(1, "dropped a duplicate of message %s", fi.id);
@@ -232,16 +212,24 @@ on_close(void *arg, int code, const char *why, int final)
 }
 
 static void
+on_end(void *arg)
+{
+	struct listen *l = arg;
+
+	loop_quit(l->lp);
+}
+
+static void
 on_turn(void *arg)
 {
 	struct listen *l = arg;
 
 	if (l->printed != l->printed_then) {
 		l->printed_then = l->printed;
-		l->last_print = lws_now_usecs();
+		l->last_print = loop_now();
 	}
-	if (got_signal && l->stop == RUNNING) {
-		log_debug(1, "caught signal %d: closing", (int)got_signal);
+	if (loop_signal() && l->stop == RUNNING) {
+		log_debug(1, "caught signal %d: closing", loop_signal());
 		stop(l, STOP_SIGNAL, EX_OK);
 	}
 	/* Never hold a line back while the loop waits for the network. */
@@ -254,7 +242,7 @@ on_turn(void *arg)
 			err_set(l->e, EX_IO, "cannot write to standard output: %s", strerror(errno));
 			l->stop = STOP_FATAL;
 			l->code = EX_IO;
-			ws_stop(l->ws, 1000);
+			ws_stop(l->ws, WS_CLOSE_NORMAL);
 		}
 		clearerr(stdout);
 	}
@@ -266,9 +254,9 @@ on_turn(void *arg)
 #define STDOUT_CHECK_US (200 * 1000)
 
 static void
-stdout_cb(lws_sorted_usec_list_t *sul)
+stdout_cb(void *arg)
 {
-	struct listen *l = lws_container_of(sul, struct listen, sul_stdout);
+	struct listen *l = arg;
 	struct pollfd p = { STDOUT_FILENO, 0, 0 };
 
 	if (poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP))) {
@@ -277,83 +265,29 @@ stdout_cb(lws_sorted_usec_list_t *sul)
 		stop(l, STOP_PIPE, EX_OK);
 		return;
 	}
-	ws_timer(l->ws, &l->sul_stdout, stdout_cb, STDOUT_CHECK_US);
+	loop_timer_set(l->t_stdout, STDOUT_CHECK_US);
 }
 
-/* --- the offline fetch --- */
-
+/* The latest server's only takeover signal (api §4.3): reconnecting
+ * would only kick the other login, forever. */
 static void
-fetch_poll(lws_sorted_usec_list_t *sul)
+on_denied(void *arg, const struct err *fe)
 {
-	struct listen *l = lws_container_of(sul, struct listen, sul_fetch);
-	struct err fe = { 0, "" };
-	int done = 0, code;
-	jv data;
+	struct listen *l = arg;
 
-	if (!l->fetching) {
-		fetch_start(l);
-		return;
-	}
-	code = http_poll(l->s->http, &done, &fe);
-	if (!done) {
-		ws_timer(l->ws, &l->sul_fetch, fetch_poll, 2000);
-		return;
-	}
-	l->fetching = 0;
-	if (code == EX_OK)
-		code = api_decode(l->fetch_resp.status, l->fetch_resp.body.buf, l->fetch_resp.body.len,
-		    &data, NULL, 0, &fe);
-	if (code == EX_OK) {
-		jv_free(data);
-		l->fetch_fails = 0;
-		log_debug(1, "offline messages requested");
-		if (l->fetch_again) {
-			l->fetch_again = 0;
-			fetch_start(l);
-		}
-		return;
-	}
-	if (code == EX_AUTH) {
-		/* The only takeover signal of the latest server (api §4.3):
-		 * reconnecting would only kick the other login, forever. */
-		err_set(l->e, EX_AUTH, "token rejected while fetching offline messages (another login "
-		    "took this session over, or it was logged out): %s", fe.msg);
-		stop(l, STOP_FATAL, EX_AUTH);
-		return;
-	}
-	l->fetch_fails++;
-	log_warn("cannot fetch offline messages: %s; trying again in %d s", fe.msg,
-	    l->fetch_fails < 5 ? 1 << l->fetch_fails : 30);
-	ws_timer(l->ws, &l->sul_fetch, fetch_poll,
-	    (lws_usec_t)(l->fetch_fails < 5 ? 1 << l->fetch_fails : 30) * LWS_US_PER_SEC);
-}
-
-static void
-fetch_start(struct listen *l)
-{
-	struct err fe = { 0, "" };
-
-	if (l->stop != RUNNING)
-		return;
-	if (l->fetching) {
-		/* A reconnect while one is under way: ask once more after it. */
-		l->fetch_again = 1;
-		return;
-	}
-	lws_sul_cancel(&l->sul_fetch);
-	http_start(l->s->http, "POST", l->fetch_url, l->s->cfg.token, NULL, &l->fetch_resp, &fe);
-	l->fetching = 1;
-	ws_timer(l->ws, &l->sul_fetch, fetch_poll, 1000);
+	err_set(l->e, EX_AUTH, "token rejected while fetching offline messages (another login "
+	    "took this session over, or it was logged out): %s", fe->msg);
+	stop(l, STOP_FATAL, EX_AUTH);
 }
 
 /* --- stops on time --- */
 
 static void
-idle_cb(lws_sorted_usec_list_t *sul)
+idle_cb(void *arg)
 {
-	struct listen *l = lws_container_of(sul, struct listen, sul_idle);
-	lws_usec_t limit = (lws_usec_t)(l->idle * LWS_US_PER_SEC);
-	lws_usec_t quiet = lws_now_usecs() - l->last_print;
+	struct listen *l = arg;
+	int64_t limit = (int64_t)(l->idle * LOOP_US_PER_SEC);
+	int64_t quiet = loop_now() - l->last_print;
 
 	if (quiet >= limit) {
 		log_debug(1, "nothing printed for %.1f s: stopping", l->idle);
@@ -362,13 +296,13 @@ idle_cb(lws_sorted_usec_list_t *sul)
 		stop(l, STOP_IDLE, l->count ? EX_NO : EX_OK);
 		return;
 	}
-	ws_timer(l->ws, &l->sul_idle, idle_cb, limit - quiet);
+	loop_timer_set(l->t_idle, limit - quiet);
 }
 
 static void
-timeout_cb(lws_sorted_usec_list_t *sul)
+timeout_cb(void *arg)
 {
-	struct listen *l = lws_container_of(sul, struct listen, sul_timeout);
+	struct listen *l = arg;
 
 	log_debug(1, "--timeout reached: stopping");
 	if (l->count)
@@ -386,7 +320,7 @@ parse_options(struct listen *l, const struct args *a, struct ws_opts *wo, struct
 	l->from = arg_get(a, "from");
 	if (l->from && l->from[0] == '\0')
 		return err_set(e, EX_USAGE, "empty --from");
-	if (arg_get(a, "count") && (code = parse_long(arg_get(a, "count"), 1, __LONG_MAX__, "--count", &l->count, e)))
+	if (arg_get(a, "count") && (code = parse_long(arg_get(a, "count"), 1, LONG_MAX, "--count", &l->count, e)))
 		return code;
 	if (arg_get(a, "idle") && (code = parse_secs(arg_get(a, "idle"), "--idle", &l->idle, e)))
 		return code;
@@ -405,13 +339,33 @@ parse_options(struct listen *l, const struct args *a, struct ws_opts *wo, struct
 	if ((arg_get(a, "idle") && l->idle <= 0) || (arg_get(a, "timeout") && l->timeout <= 0))
 		return err_set(e, EX_USAGE, "--idle and --timeout take a number of seconds above 0");
 	wo->max_frame = (size_t)maxf;
-	wo->heartbeat_text = "{\"type\":\"ping\"}";
+	wo->heartbeat_text = FRAME_PING_TEXT;
 	l->heartbeats = arg_has(a, "heartbeats");
-	l->offline = !arg_has(a, "no-offline");
 	l->dedupe = !arg_has(a, "no-dedupe");
 	l->reconnect = !arg_has(a, "no-reconnect");
 	wo->reconnect = l->reconnect;
 	return EX_OK;
+}
+
+/* The loop, its timers and the link; NULL with *e set on failure. */
+static struct ws *
+connect_link(struct listen *l, const struct globals *g, const struct args *a, struct ws_opts *wo,
+    const char *url, struct err *e)
+{
+	struct loop_opts lo = { url, g->cacert, g->connect_timeout };
+	struct ws_handlers wh = { l, NULL, on_message, on_skip, on_close, on_end };
+
+	if ((l->lp = loop_new(&lo, e)) == NULL)
+		return NULL;
+	if (!arg_has(a, "no-offline"))
+		l->offline = offline_new(l->lp, &l->s->api, on_denied, l);
+	l->t_idle = loop_timer_new(l->lp, idle_cb, l);
+	l->t_timeout = loop_timer_new(l->lp, timeout_cb, l);
+	l->t_stdout = loop_timer_new(l->lp, stdout_cb, l);
+	loop_on_turn(l->lp, on_turn, l);
+	wo->url = url;
+	wo->insecure = g->insecure;
+	return ws_new(l->lp, wo, &wh, e);
 }
 
 static int
@@ -420,8 +374,6 @@ listen_run(const struct globals *g, const struct args *a, struct err *e)
 	struct listen l;
 	struct session s;
 	struct ws_opts wo;
-	struct ws_handlers wh = { 0 };
-	struct sigaction sa;
 	char *url = NULL;
 	int code;
 
@@ -433,57 +385,39 @@ listen_run(const struct globals *g, const struct args *a, struct err *e)
 		goto out;
 	l.s = &s;
 	l.e = e;
-	l.fetch_url = xasprintf("%s/api/chat/chatGetmessageOffLine", s.cfg.server);
 	url = url_ws(s.cfg.server, s.cfg.token);
-	wo.url = url;
-	wo.cacert = g->cacert;
-	wo.insecure = g->insecure;
-	wo.connect_timeout = g->connect_timeout;
-	wh.arg = &l;
-	wh.on_message = on_message;
-	wh.on_skip = on_skip;
-	wh.on_close = on_close;
-	wh.on_turn = on_turn;
-	if ((l.ws = ws_new(&wo, &wh, e)) == NULL) {
+	if ((l.ws = connect_link(&l, g, a, &wo, url, e)) == NULL) {
 		code = e->code;
 		goto out;
 	}
 	seen_init(&l.seen, DEDUPE_WINDOW);
 	/* Lines go out once per loop turn (on_turn), not once per frame. */
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	loop_catch_signals(l.lp);
 
-	signal_ws = l.ws;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-
-	l.last_print = lws_now_usecs();
+	l.last_print = loop_now();
 	if (l.idle > 0)
-		ws_timer(l.ws, &l.sul_idle, idle_cb, (lws_usec_t)(l.idle * LWS_US_PER_SEC));
+		loop_timer_set(l.t_idle, (int64_t)(l.idle * LOOP_US_PER_SEC));
 	if (l.timeout > 0)
-		ws_timer(l.ws, &l.sul_timeout, timeout_cb, (lws_usec_t)(l.timeout * LWS_US_PER_SEC));
-	ws_timer(l.ws, &l.sul_stdout, stdout_cb, STDOUT_CHECK_US);
-
-	ws_run(l.ws);
+		loop_timer_set(l.t_timeout, (int64_t)(l.timeout * LOOP_US_PER_SEC));
+	loop_timer_set(l.t_stdout, STDOUT_CHECK_US);
+	ws_start(l.ws);
+	loop_run(l.lp);
 	on_turn(&l);
 
 	code = l.code;
 	if (l.stop == RUNNING && code == EX_OK)
 		code = err_set(e, EX_NET, "the connection ended");
 out:
-	if (l.ws) {
-		lws_sul_cancel(&l.sul_fetch);
-		lws_sul_cancel(&l.sul_idle);
-		lws_sul_cancel(&l.sul_timeout);
-		lws_sul_cancel(&l.sul_stdout);
-		signal_ws = NULL;
+	if (l.lp) {
 		ws_free(l.ws);
+		offline_free(l.offline);
+		loop_timer_free(l.t_idle);
+		loop_timer_free(l.t_timeout);
+		loop_timer_free(l.t_stdout);
+		loop_free(l.lp);
 	}
-	http_resp_release(&l.fetch_resp);
 	seen_release(&l.seen);
-	free(l.fetch_url);
 	free(url);
 	session_close(&s);
 	return code;

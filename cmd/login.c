@@ -129,7 +129,7 @@ login_run(const struct globals *g, const struct args *a, struct err *e)
 	body = jv_object_set(body, jv_string("password"), jv_string(pw));
 	explicit_bzero(pw, sizeof pw);
 	s.api.token = NULL;	/* logging in needs no token, and must not leak the old one */
-	code = api_call(&s.api, "POST", "/api/loginChat", body, &data, e);
+	code = api_call(&s.api, "POST", "/api/loginChat", body, &data, NULL, e);
 	if (code != EX_OK)
 		goto out;
 	token = jv_object_get(jv_copy(data), jv_string("token"));

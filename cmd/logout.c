@@ -22,7 +22,7 @@ logout_run(const struct globals *g, const struct args *a, struct err *e)
 	(void)a;
 	if ((code = session_open(&s, g, SESSION_TOKEN, e)) != EX_OK)
 		goto out;
-	code = api_call(&s.api, "POST", "/api/chat/logout", jv_invalid(), &data, &serr);
+	code = api_call(&s.api, "POST", "/api/chat/logout", jv_invalid(), &data, NULL, &serr);
 	if (s.cfg.cred.present && s.cfg.cred.token) {
 		/* Keep the server and the user record, so that the next login
 		 * knows where and who; drop only the token. */

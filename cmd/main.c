@@ -7,13 +7,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <jv.h>
-#include <libwebsockets.h>
 
 #include "cmd.h"
 #include "../lib/log.h"
+#include "../lib/ws.h"
 #include "../lib/xalloc.h"
 
 #ifndef CHATCTL_VERSION
@@ -137,7 +139,7 @@ print_version(void)
 	}
 	printf("chatctl %s\n", CHATCTL_VERSION);
 	printf("libcurl %s (%s)\n", cv->version, cv->ssl_version ? cv->ssl_version : "no TLS");
-	printf("libwebsockets %s\n", lws_get_library_version());
+	printf("libwebsockets %s\n", ws_version());
 	printf("libjq %s (%s)\n", JQ_PKG_VERSION, jqfile);
 }
 
@@ -420,6 +422,8 @@ main(int argc, char **argv)
 
 	/* A closed pipe must be an EPIPE we can see, not a silent death. */
 	signal(SIGPIPE, SIG_IGN);
+	/* Backoff jitter (lib/backoff.c): apart from other clients' jitter. */
+	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
 	name = name ? name + 1 : argv[0];
 
 	/* Multi-call: chatctl-send, or a link named just "send". */

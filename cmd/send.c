@@ -74,7 +74,7 @@ send_one(struct session *s, const struct msg *m, jv *result, struct err *e)
 	body = jv_object_set(body, jv_string("data"), jv_copy(m->data));
 	body = jv_object_set(body, jv_string("options"), jv_string(enc));
 	free(enc);
-	return api_call(&s->api, "POST", "/api/chat/socket/sendmessage", body, result, e);
+	return api_call(&s->api, "POST", "/api/chat/socket/sendmessage", body, result, NULL, e);
 }
 
 static int

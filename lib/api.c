@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "api.h"
+#include "backoff.h"
 #include "log.h"
 #include "xalloc.h"
 
@@ -108,22 +109,19 @@ api_decode(long status, const char *body, size_t len, jv *data,
 }
 
 static void
-sleep_ms(long ms)
+sleep_secs(double s)
 {
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	struct timespec ts = { (time_t)s, (long)((s - (time_t)s) * 1e9) };
 
 	while (nanosleep(&ts, &ts) != 0)
 		;
 }
 
-int
-api_call(struct api *a, const char *method, const char *path, jv body, jv *data, struct err *e)
+/* The body as JSON text (consumes body), or NULL for none. */
+static char *
+body_text(jv body)
 {
-	struct http_resp r = HTTP_RESP_INIT;
-	char *url = xasprintf("%s%s", a->server, path);
 	char *text = NULL;
-	long delay = 500;
-	int code, attempt;
 
 	if (jv_is_valid(body)) {
 		jv s = jv_dump_string(body, 0);
@@ -133,22 +131,92 @@ api_call(struct api *a, const char *method, const char *path, jv body, jv *data,
 	} else {
 		jv_free(body);
 	}
-	a->last_msg[0] = '\0';
+	return text;
+}
+
+static int
+decode(const struct http_resp *r, jv *data, struct api_reply *rep, struct err *e)
+{
+	char msg[512] = "";
+	int code;
+
+	code = api_decode(r->status, r->body.buf, r->body.len, data, msg, sizeof msg, e);
+	if (rep) {
+		rep->status = r->status;
+		snprintf(rep->msg, sizeof rep->msg, "%s", msg);
+	}
+	return code;
+}
+
+/* A one-shot command's retries are few and each is announced: no jitter,
+ * so the user reads 0.5 s, 1 s, 2 s ... up to 8 s. */
+int
+api_call(struct api *a, const char *method, const char *path, jv body, jv *data,
+    struct api_reply *rep, struct err *e)
+{
+	struct http_resp r = HTTP_RESP_INIT;
+	char *url = xasprintf("%s%s", a->server, path);
+	char *text = body_text(body);
+	struct backoff b;
+	double delay;
+	int code, attempt;
+
+	backoff_init(&b, 0.5, 8, 0);
+	if (rep) {
+		rep->status = 0;
+		rep->msg[0] = '\0';
+	}
 	for (attempt = 0; ; attempt++) {
 		code = http_request(a->http, method, url, a->token, text, &r, e);
-		a->last_status = r.status;
 		if (code == EX_OK)
-			code = api_decode(r.status, r.body.buf, r.body.len, data,
-			    a->last_msg, sizeof a->last_msg, e);
+			code = decode(&r, data, rep, e);
 		if (code == EX_OK || attempt >= a->retries || !api_retryable(r.status, r.unsent))
 			break;
-		log_warn("%s; retrying in %.1f s (%d of %d)", e->msg, delay / 1000.0,
-		    attempt + 1, a->retries);
-		sleep_ms(delay);
-		delay = delay * 2 > 8000 ? 8000 : delay * 2;
+		delay = backoff_next(&b);
+		log_warn("%s; retrying in %.1f s (%d of %d)", e->msg, delay, attempt + 1, a->retries);
+		sleep_secs(delay);
 	}
 	http_resp_release(&r);
 	free(text);
 	free(url);
 	return code;
+}
+
+int
+api_start(struct api *a, const char *method, const char *path, jv body, struct err *e)
+{
+	api_release(a);
+	a->pending_url = xasprintf("%s%s", a->server, path);
+	a->pending_body = body_text(body);
+	a->busy = 1;
+	return http_start(a->http, method, a->pending_url, a->token, a->pending_body, &a->pending, e);
+}
+
+int
+api_poll(struct api *a, int *done, jv *data, struct api_reply *rep, struct err *e)
+{
+	int code;
+
+	*done = 0;
+	if (!a->busy)
+		return err_set(e, EX_NET, "no request under way");
+	code = http_poll(a->http, done, e);
+	if (!*done)
+		return EX_OK;
+	a->busy = 0;
+	if (code == EX_OK)
+		code = decode(&a->pending, data, rep, e);
+	else if (rep)
+		rep->status = 0, rep->msg[0] = '\0';
+	return code;
+}
+
+void
+api_release(struct api *a)
+{
+	http_resp_release(&a->pending);
+	free(a->pending_url);
+	free(a->pending_body);
+	a->pending_url = a->pending_body = NULL;
+	a->busy = 0;
 }

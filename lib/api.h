@@ -2,13 +2,23 @@
  * {"msg","data"} envelope into DESIGN.md's exit codes.
  *
  *	struct api a = { .http = h, .server = base_url, .token = token };
+ *	struct api_reply rep;
  *	jv data;
- *	code = api_call(&a, "POST", "/api/chat/ismygoodfriend/2", jv_invalid(), &data, e);
+ *	code = api_call(&a, "POST", "/api/chat/ismygoodfriend/2", jv_invalid(), &data, &rep, e);
  *	if (code == EX_OK) ... use data, then jv_free(data) ...
+ *	api_release(&a);
  *
  * api_call() consumes body (jv_invalid() for no body). On EX_OK *data is
  * the envelope's data, the caller's to free; on failure *data is untouched
  * and *e holds the reason, with the server's own message when it gave one.
+ * rep (may be NULL) receives the HTTP status and the server's own text of
+ * a refusal, for a caller that tells refusals apart.
+ *
+ * The same call without blocking, for an event loop (listen's offline
+ * fetch): api_start(), then api_poll() (which never blocks) until it sets
+ * *done; its result then means what api_call()'s would, without retries:
+ * the loop retries on its own timer (lib/backoff.h). One request at a time
+ * per struct api; api_release() ends one still under way.
  *
  * The mapping, in api_decode(): {"msg":"ok"} with HTTP 200 is success;
  * {"msg":"fail"} is a refusal (EX_NO) whatever the status (the real server
@@ -29,11 +39,22 @@ struct api {
 	const char *server;	/* base URL without trailing slash; borrowed */
 	const char *token;	/* or NULL; borrowed */
 	int retries;		/* extra tries when nothing can have been delivered */
-	long last_status;	/* HTTP status of the last answer, 0 if none */
-	char last_msg[512];	/* the server's data text of the last refusal */
+	/* private: the api_start() request under way */
+	struct http_resp pending;
+	char *pending_url, *pending_body;
+	int busy;
 };
 
-int api_call(struct api *a, const char *method, const char *path, jv body, jv *data, struct err *e);
+struct api_reply {
+	long status;		/* HTTP status, 0 if no answer came */
+	char msg[512];		/* the server's data text of a refusal, or "" */
+};
+
+int api_call(struct api *a, const char *method, const char *path, jv body, jv *data,
+    struct api_reply *rep, struct err *e);
+int api_start(struct api *a, const char *method, const char *path, jv body, struct err *e);
+int api_poll(struct api *a, int *done, jv *data, struct api_reply *rep, struct err *e);
+void api_release(struct api *a);
 
 /* Decode one answer. Consumes nothing; on EX_OK *data is the caller's.
  * msgbuf (may be NULL) receives the server's failure text. */

@@ -95,3 +95,19 @@ log_lws(int level, const char *line)
 		out[--n] = '\0';
 	fprintf(stderr, "chatctl: %s%slws: %s\n", log_cmd, *log_cmd ? ": " : "", out);
 }
+
+char *
+log_preview(const char *p, size_t len, char *out, size_t size)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < len && o + 4 < size; i++)
+		out[o++] = (p[i] >= 0x20 && p[i] != 0x7f) || (p[i] & 0x80) ? p[i] : '?';
+	if (i < len) {
+		out[o++] = '.';
+		out[o++] = '.';
+		out[o++] = '.';
+	}
+	out[o] = '\0';
+	return out;
+}

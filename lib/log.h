@@ -23,6 +23,10 @@ void log_debug(int level, const char *fmt, ...) __attribute__((format(printf, 2,
  * the caller's choice, made with lws_set_log_level. */
 void log_lws(int level, const char *line);
 
+/* What a frame or body looks like in a warning: at most size - 1 bytes of
+ * p[0..len) on one line, control bytes as '?', "..." when cut; returns out. */
+char *log_preview(const char *p, size_t len, char *out, size_t size);
+
 /* Copy url into out (size n) with the value of every "token=" query
  * parameter replaced by "<redacted>"; returns out. */
 char *log_redact_url(const char *url, char *out, size_t n);

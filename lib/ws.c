@@ -2,8 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backoff.h"
 #include "log.h"
-#include "proxy.h"
+#include "loop_lws.h"
 #include "ws.h"
 #include "xalloc.h"
 
@@ -13,7 +14,9 @@
 struct ws {
 	struct ws_opts o;
 	struct ws_handlers h;
-	struct lws_context *ctx;
+	struct loop *lp;
+	struct lws_context *ctx;	/* the loop's */
+	struct loop_lws_user user;	/* how the loop's callback finds us */
 	struct lws *wsi;
 	char *urlbuf;		/* lws_parse_uri cuts it in pieces */
 	char *path;
@@ -23,11 +26,11 @@ struct ws {
 
 	lws_sorted_usec_list_t sul_connect, sul_heartbeat, sul_watchdog,
 		sul_stable, sul_closing;
-	int attempts;		/* drops since the last stable link */
+	struct backoff backoff;	/* reset once a link has stayed up */
 	int live;		/* a connection attempt or link exists */
 	int ever_up;
 	int up;			/* established and not yet closed */
-	int stopping, stop_code, done;
+	int stopping, stop_code, ended;
 	int rx_seen;		/* anything arrived since the last watchdog tick */
 	int quiet_ticks;
 
@@ -63,19 +66,15 @@ cancel_link_timers(struct ws *w)
 	lws_sul_cancel(&w->sul_stable);
 }
 
-static double
-backoff_secs(struct ws *w)
+/* No reconnect follows: tell the owner, once. */
+static void
+end(struct ws *w)
 {
-	double base = 1, jitter;
-	int i;
-
-	for (i = 0; i < w->attempts && base < w->o.backoff_max; i++)
-		base *= 2;
-	if (base > w->o.backoff_max)
-		base = w->o.backoff_max;
-	/* +-25 %, so that many clients dropped at once do not return at once. */
-	jitter = 0.75 + 0.5 * ((double)random() / RAND_MAX);
-	return base * jitter;
+	if (w->ended)
+		return;
+	w->ended = 1;
+	if (w->h.on_end)
+		w->h.on_end(w->h.arg);
 }
 
 /* The link is gone (or never came): ask the handler, then reconnect. */
@@ -94,15 +93,14 @@ link_down(struct ws *w, int code, const char *why)
 	buf_reset(&w->msg);
 	w->skipping = 0;
 	if (w->stopping) {
-		w->done = 1;
+		end(w);
 		return;
 	}
 	if (!w->h.on_close(w->h.arg, code, why, !w->o.reconnect) || !w->o.reconnect) {
-		w->done = 1;
+		end(w);
 		return;
 	}
-	delay = backoff_secs(w);
-	w->attempts++;
+	delay = backoff_next(&w->backoff);
 	log_warn("%s; reconnecting in %.1f s", why, delay);
 	lws_sul_schedule(w->ctx, 0, &w->sul_connect, connect_cb, (lws_usec_t)(delay * LWS_US_PER_SEC));
 }
@@ -112,7 +110,7 @@ stable_cb(lws_sorted_usec_list_t *sul)
 {
 	struct ws *w = lws_container_of(sul, struct ws, sul_stable);
 
-	w->attempts = 0;
+	backoff_reset(&w->backoff);
 }
 
 static void
@@ -158,7 +156,7 @@ closing_cb(lws_sorted_usec_list_t *sul)
 	struct ws *w = lws_container_of(sul, struct ws, sul_closing);
 
 	/* The peer did not finish the closing handshake in time. */
-	w->done = 1;
+	end(w);
 }
 
 static int
@@ -218,15 +216,12 @@ on_rx(struct ws *w, struct lws *wsi, const char *in, size_t len)
 }
 
 static int
-callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
+callback(void *owner, struct lws *wsi, enum lws_callback_reasons reason, void *in, size_t len)
 {
-	struct ws *w = lws_context_user(lws_get_context(wsi));
+	struct ws *w = owner;
 	unsigned char *p;
 	char why[1200];
 
-	(void)user;
-	if (w == NULL)
-		return 0;
 	switch (reason) {
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
 		snprintf(why, sizeof why, "cannot connect to %s: %s", w->shown,
@@ -238,7 +233,7 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in
 			    "to trust its certificate, or --insecure)", w->shown,
 			    in ? (const char *)in : "handshake failed");
 		}
-		link_down(w, 1006, why);
+		link_down(w, WS_CLOSE_ABNORMAL, why);
 		break;
 
 	case LWS_CALLBACK_CLIENT_ESTABLISHED:
@@ -298,16 +293,16 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in
 			snprintf(w->close_reason, sizeof w->close_reason, "%.*s",
 			    (int)(len - 2 < 100 ? len - 2 : 100), (const char *)in + 2);
 		} else {
-			w->close_code = 1005;
+			w->close_code = WS_CLOSE_NO_STATUS;
 		}
 		break;
 
 	case LWS_CALLBACK_CLIENT_CLOSED:
 		if (w->close_code == 0)
-			w->close_code = 1006;
-		if (w->close_code == 1006)
+			w->close_code = WS_CLOSE_ABNORMAL;
+		if (w->close_code == WS_CLOSE_ABNORMAL)
 			snprintf(why, sizeof why, "connection to %s lost (no close frame)", w->shown);
-		else if (w->close_code == 1005)
+		else if (w->close_code == WS_CLOSE_NO_STATUS)
 			snprintf(why, sizeof why, "server closed the connection without a status");
 		else
 			snprintf(why, sizeof why, "server closed the connection (code %d%s%s)",
@@ -320,11 +315,6 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in
 	}
 	return 0;
 }
-
-static const struct lws_protocols protocols[] = {
-	{ "chatctl", callback, 0, 65536, 0, NULL, 0 },
-	{ NULL, NULL, 0, 0, 0, NULL, 0 }
-};
 
 static void
 connect_cb(lws_sorted_usec_list_t *sul)
@@ -339,7 +329,8 @@ connect_cb(lws_sorted_usec_list_t *sul)
 	i.path = w->path;
 	i.host = w->host;
 	i.origin = w->host;
-	i.local_protocol_name = protocols[0].name;
+	i.local_protocol_name = LOOP_PROTOCOL;
+	i.opaque_user_data = &w->user;
 	i.pwsi = &w->wsi;
 	if (w->ssl) {
 		i.ssl_connection = LCCSCF_USE_SSL;
@@ -353,21 +344,22 @@ connect_cb(lws_sorted_usec_list_t *sul)
 	/* On an early failure lws may or may not have called us with
 	 * CONNECTION_ERROR already; link_down() reports once either way. */
 	if (lws_client_connect_via_info(&i) == NULL)
-		link_down(w, 1006, "cannot start a connection");
+		link_down(w, WS_CLOSE_ABNORMAL, "cannot start a connection");
 }
 
 struct ws *
-ws_new(const struct ws_opts *o, const struct ws_handlers *h, struct err *e)
+ws_new(struct loop *lp, const struct ws_opts *o, const struct ws_handlers *h, struct err *e)
 {
-	struct lws_context_creation_info info;
 	struct ws *w = xcalloc(1, sizeof *w);
 	const char *prot = NULL, *path = NULL;
-	struct proxy px;
-	char proxy_addr[520];
-	char *saved_proxy = NULL;
 
 	w->o = *o;
 	w->h = *h;
+	w->lp = lp;
+	w->ctx = loop_context(lp);
+	w->user.cb = callback;
+	w->user.owner = w;
+	backoff_init(&w->backoff, 1, o->backoff_max, 0.25);
 	log_redact_url(o->url, w->shown, sizeof w->shown);
 	w->urlbuf = xstrdup(o->url);
 	if (lws_parse_uri(w->urlbuf, &prot, &w->host, &w->port, &path) ||
@@ -378,76 +370,17 @@ ws_new(const struct ws_opts *o, const struct ws_handlers *h, struct err *e)
 	}
 	w->ssl = strcmp(prot, "wss") == 0;
 	w->path = xasprintf("/%s", path);
-
-	/* lws's errors are ours to explain (a refused connect is routine
-	 * while reconnecting): its own lines only with -vv. */
-	lws_set_log_level(log_verbosity() >= 3 ? LLL_ERR | LLL_WARN | LLL_NOTICE | LLL_INFO :
-	    log_verbosity() >= 2 ? LLL_ERR | LLL_WARN : 0, log_lws);
-	memset(&info, 0, sizeof info);
-	switch (proxy_for(w->ssl ? "https" : "http", w->host, &px, e)) {
-	case -1:
-		ws_free(w);
-		return NULL;
-	case 1:
-		if (strcmp(px.scheme, "http") != 0) {
-			err_set(e, EX_NET, "the proxy in %s (%s://%s:%d) cannot carry the WebSocket: "
-			    "libwebsockets here tunnels only through http:// proxies (HTTP CONNECT); "
-			    "set no_proxy=%s to connect directly", px.from, px.scheme, px.host, px.port, w->host);
-			ws_free(w);
-			return NULL;
-		}
-		snprintf(proxy_addr, sizeof proxy_addr, "%s%s%s", px.auth, px.auth[0] ? "@" : "", px.host);
-		info.http_proxy_address = proxy_addr;
-		info.http_proxy_port = (unsigned)px.port;
+	if (loop_proxy(lp))
 		/* Every message about this link says which road it took. */
 		snprintf(w->shown + strlen(w->shown), sizeof w->shown - strlen(w->shown),
-		    " (through the proxy %s:%d)", px.host, px.port);
-		log_debug(1, "connecting through the proxy %s:%d (from %s)", px.host, px.port, px.from);
-		break;
-	default:
-		/* lws would read http_proxy by itself, ignoring no_proxy: hide it
-		 * while the context is made, so that "direct" means direct. */
-		if (getenv("http_proxy"))
-			saved_proxy = xstrdup(getenv("http_proxy"));
-		unsetenv("http_proxy");
-		break;
-	}
-	info.port = CONTEXT_PORT_NO_LISTEN;
-	info.protocols = protocols;
-	info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
-	info.user = w;
-	info.fd_limit_per_thread = 16;
-	/* Big reads: a burst of small frames costs few syscalls. */
-	info.pt_serv_buf_size = 256 * 1024;
-	info.connect_timeout_secs = o->connect_timeout > 0 ? (unsigned)(o->connect_timeout + 0.999) : 10;
-	info.timeout_secs = info.connect_timeout_secs;
-	info.client_ssl_ca_filepath = o->cacert;
-	w->ctx = lws_create_context(&info);
-	explicit_bzero(proxy_addr, sizeof proxy_addr);
-	if (saved_proxy) {
-		setenv("http_proxy", saved_proxy, 1);
-		free(saved_proxy);
-	}
-	if (w->ctx == NULL) {
-		err_set(e, EX_NET, "cannot set up the WebSocket client%s%s%s", o->cacert ? " (is '" : "",
-		    o->cacert ? o->cacert : "", o->cacert ? "' a readable CA file?)" : "");
-		ws_free(w);
-		return NULL;
-	}
-	srandom((unsigned)lws_now_usecs());
+		    " (through the proxy %s)", loop_proxy(lp));
 	return w;
 }
 
 void
-ws_run(struct ws *w)
+ws_start(struct ws *w)
 {
 	lws_sul_schedule(w->ctx, 0, &w->sul_connect, connect_cb, 1);
-	while (!w->done) {
-		if (lws_service(w->ctx, 0) < 0)
-			break;
-		if (w->h.on_turn)
-			w->h.on_turn(w->h.arg);
-	}
 }
 
 void
@@ -480,7 +413,7 @@ ws_stop(struct ws *w, int code)
 		lws_callback_on_writable(w->wsi);
 		lws_sul_schedule(w->ctx, 0, &w->sul_closing, closing_cb, 2 * LWS_US_PER_SEC);
 	} else {
-		w->done = 1;
+		end(w);
 	}
 }
 
@@ -491,21 +424,8 @@ ws_hangup(struct ws *w, const char *why)
 		return;
 	log_warn("%s", why);
 	/* No closing handshake with a peer that does not answer. */
-	w->close_code = 1006;
+	w->close_code = WS_CLOSE_ABNORMAL;
 	lws_set_timeout(w->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
-}
-
-void
-ws_wake(struct ws *w)
-{
-	if (w && w->ctx)
-		lws_cancel_service(w->ctx);
-}
-
-void
-ws_timer(struct ws *w, lws_sorted_usec_list_t *sul, sul_cb_t cb, lws_usec_t us)
-{
-	lws_sul_schedule(w->ctx, 0, sul, cb, us);
 }
 
 void
@@ -513,15 +433,23 @@ ws_free(struct ws *w)
 {
 	if (w == NULL)
 		return;
-	if (w->ctx) {
-		lws_sul_cancel(&w->sul_connect);
-		lws_sul_cancel(&w->sul_closing);
-		cancel_link_timers(w);
-		lws_context_destroy(w->ctx);
+	lws_sul_cancel(&w->sul_connect);
+	lws_sul_cancel(&w->sul_closing);
+	cancel_link_timers(w);
+	if (w->wsi) {
+		/* A link still closing: no callback may reach w once it is freed. */
+		lws_set_opaque_user_data(w->wsi, NULL);
+		lws_set_timeout(w->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
 	}
 	outq_clear(w);
 	buf_release(&w->msg);
 	free(w->urlbuf);
 	free(w->path);
 	free(w);
+}
+
+const char *
+ws_version(void)
+{
+	return lws_get_library_version();
 }

@@ -1,0 +1,344 @@
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "loop_lws.h"
+#include "proxy.h"
+#include "xalloc.h"
+
+struct turn {
+	void (*cb)(void *arg);
+	void *arg;
+};
+
+struct loop {
+	struct lws_context *ctx;
+	struct turn *turns;
+	size_t nturns;
+	int quit;
+	char proxy[300];	/* "host:port", or "" for direct */
+};
+
+struct loop_timer {
+	lws_sorted_usec_list_t sul;	/* first: the sul callback casts back */
+	struct loop *lp;
+	void (*cb)(void *arg);
+	void *arg;
+};
+
+struct loop_watch {
+	struct loop_lws_user user;
+	struct lws *wsi;	/* NULL once lws closed it */
+	void (*cb)(void *arg, int hup);
+	void *arg;
+};
+
+static int
+callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
+{
+	struct loop_lws_user *u = lws_get_opaque_user_data(wsi);
+
+	(void)user;
+	if (u == NULL || u->cb == NULL)
+		return 0;
+	return u->cb(u->owner, wsi, reason, in, len);
+}
+
+static const struct lws_protocols protocols[] = {
+	{ LOOP_PROTOCOL, callback, 0, 65536, 0, NULL, 0 },
+	{ NULL, NULL, 0, 0, 0, NULL, 0 }
+};
+
+/* Decide the proxy for url the way curl would (lib/proxy.h), and say it in
+ * the context options. 0 when decided, else an EX_* code. */
+static int
+choose_proxy(struct loop *lp, const char *url, struct lws_context_creation_info *info,
+    char *addr, size_t addrsize, struct err *e)
+{
+	char *copy = xstrdup(url);
+	const char *prot = NULL, *host = NULL, *path = NULL;
+	struct proxy px;
+	int port, r;
+
+	if (lws_parse_uri(copy, &prot, &host, &port, &path) || !*host) {
+		/* lib/ws.c says what is wrong with the URL. */
+		free(copy);
+		return EX_OK;
+	}
+	r = proxy_for(strcmp(prot, "wss") == 0 ? "https" : "http", host, &px, e);
+	if (r == 1 && strcmp(px.scheme, "http") != 0)
+		r = err_set(e, EX_NET, "the proxy in %s (%s://%s:%d) cannot carry the WebSocket: "
+		    "libwebsockets here tunnels only through http:// proxies (HTTP CONNECT); "
+		    "set no_proxy=%s to connect directly", px.from, px.scheme, px.host, px.port, host);
+	else if (r == 1) {
+		snprintf(addr, addrsize, "%s%s%s", px.auth, px.auth[0] ? "@" : "", px.host);
+		info->http_proxy_address = addr;
+		info->http_proxy_port = (unsigned)px.port;
+		snprintf(lp->proxy, sizeof lp->proxy, "%s:%d", px.host, px.port);
+		log_debug(1, "connecting through the proxy %s:%d (from %s)", px.host, px.port, px.from);
+		r = EX_OK;
+	} else if (r == -1) {
+		r = e->code;
+	}
+	explicit_bzero(&px, sizeof px);
+	free(copy);
+	return r;
+}
+
+struct loop *
+loop_new(const struct loop_opts *o, struct err *e)
+{
+	struct lws_context_creation_info info;
+	struct loop *lp = xcalloc(1, sizeof *lp);
+	char proxy_addr[520];
+	char *saved_proxy = NULL;
+
+	/* lws's errors are ours to explain (a refused connect is routine
+	 * while reconnecting): its own lines only with -vv. */
+	lws_set_log_level(log_verbosity() >= 3 ? LLL_ERR | LLL_WARN | LLL_NOTICE | LLL_INFO :
+	    log_verbosity() >= 2 ? LLL_ERR | LLL_WARN : 0, log_lws);
+	memset(&info, 0, sizeof info);
+	if (o->proxy_url && choose_proxy(lp, o->proxy_url, &info, proxy_addr, sizeof proxy_addr, e)) {
+		free(lp);
+		return NULL;
+	}
+	if (lp->proxy[0] == '\0') {
+		/* lws would read http_proxy by itself, ignoring no_proxy: hide it
+		 * while the context is made, so that "direct" means direct. */
+		if (getenv("http_proxy"))
+			saved_proxy = xstrdup(getenv("http_proxy"));
+		unsetenv("http_proxy");
+	}
+	info.port = CONTEXT_PORT_NO_LISTEN;
+	info.protocols = protocols;
+	info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+	info.user = lp;
+	info.fd_limit_per_thread = 16;
+	/* Big reads: a burst of small frames costs few syscalls. */
+	info.pt_serv_buf_size = 256 * 1024;
+	info.connect_timeout_secs = o->connect_timeout > 0 ? (unsigned)(o->connect_timeout + 0.999) : 10;
+	info.timeout_secs = info.connect_timeout_secs;
+	info.client_ssl_ca_filepath = o->cacert;
+	lp->ctx = lws_create_context(&info);
+	explicit_bzero(proxy_addr, sizeof proxy_addr);
+	if (saved_proxy) {
+		setenv("http_proxy", saved_proxy, 1);
+		free(saved_proxy);
+	}
+	if (lp->ctx == NULL) {
+		err_set(e, EX_NET, "cannot set up the WebSocket client%s%s%s", o->cacert ? " (is '" : "",
+		    o->cacert ? o->cacert : "", o->cacert ? "' a readable CA file?)" : "");
+		free(lp);
+		return NULL;
+	}
+	return lp;
+}
+
+void
+loop_run(struct loop *lp)
+{
+	size_t i;
+
+	lp->quit = 0;
+	while (!lp->quit) {
+		if (lws_service(lp->ctx, 0) < 0)
+			break;
+		for (i = 0; i < lp->nturns; i++)
+			lp->turns[i].cb(lp->turns[i].arg);
+	}
+}
+
+void
+loop_quit(struct loop *lp)
+{
+	lp->quit = 1;
+	lws_cancel_service(lp->ctx);
+}
+
+void
+loop_wake(struct loop *lp)
+{
+	if (lp && lp->ctx)
+		lws_cancel_service(lp->ctx);
+}
+
+static volatile sig_atomic_t caught;
+static struct loop *signal_loop;
+
+static void
+on_signal(int sig)
+{
+	caught = sig;
+	loop_wake(signal_loop);
+}
+
+void
+loop_catch_signals(struct loop *lp)
+{
+	struct sigaction sa;
+
+	signal_loop = lp;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+int
+loop_signal(void)
+{
+	return caught;
+}
+
+void
+loop_free(struct loop *lp)
+{
+	if (lp == NULL)
+		return;
+	if (signal_loop == lp) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal_loop = NULL;
+	}
+	lws_context_destroy(lp->ctx);
+	free(lp->turns);
+	free(lp);
+}
+
+const char *
+loop_proxy(const struct loop *lp)
+{
+	return lp->proxy[0] ? lp->proxy : NULL;
+}
+
+struct lws_context *
+loop_context(struct loop *lp)
+{
+	return lp->ctx;
+}
+
+static void
+timer_cb(lws_sorted_usec_list_t *sul)
+{
+	struct loop_timer *t = (struct loop_timer *)sul;
+
+	t->cb(t->arg);
+	/* lws runs ripe timers just before it waits: without a wake, what
+	 * the timer did (loop_quit, output for the on-turn flush) would wait
+	 * for the next event, which may be hours off. */
+	lws_cancel_service(t->lp->ctx);
+}
+
+struct loop_timer *
+loop_timer_new(struct loop *lp, void (*cb)(void *arg), void *arg)
+{
+	struct loop_timer *t = xcalloc(1, sizeof *t);
+
+	t->lp = lp;
+	t->cb = cb;
+	t->arg = arg;
+	return t;
+}
+
+void
+loop_timer_set(struct loop_timer *t, int64_t usecs)
+{
+	lws_sul_schedule(t->lp->ctx, 0, &t->sul, timer_cb, usecs);
+}
+
+void
+loop_timer_cancel(struct loop_timer *t)
+{
+	lws_sul_cancel(&t->sul);
+}
+
+void
+loop_timer_free(struct loop_timer *t)
+{
+	if (t == NULL)
+		return;
+	lws_sul_cancel(&t->sul);
+	free(t);
+}
+
+void
+loop_on_turn(struct loop *lp, void (*cb)(void *arg), void *arg)
+{
+	lp->turns = xrealloc(lp->turns, (lp->nturns + 1) * sizeof *lp->turns);
+	lp->turns[lp->nturns].cb = cb;
+	lp->turns[lp->nturns].arg = arg;
+	lp->nturns++;
+}
+
+static int
+watch_cb(void *owner, struct lws *wsi, enum lws_callback_reasons reason, void *in, size_t len)
+{
+	struct loop_watch *w = owner;
+
+	(void)wsi;
+	(void)in;
+	(void)len;
+	switch (reason) {
+	case LWS_CALLBACK_RAW_RX_FILE:
+		w->cb(w->arg, 0);
+		break;
+	case LWS_CALLBACK_RAW_CLOSE_FILE:
+		w->wsi = NULL;
+		w->cb(w->arg, 1);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+/* lws closes the descriptor it adopted when the watch ends, so it gets a
+ * duplicate of its own: the caller's fd stays the caller's. */
+struct loop_watch *
+loop_watch(struct loop *lp, int fd, void (*cb)(void *arg, int hup), void *arg)
+{
+	struct loop_watch *w = xcalloc(1, sizeof *w);
+	lws_sock_file_fd_type u;
+
+	w->user.cb = watch_cb;
+	w->user.owner = w;
+	w->cb = cb;
+	w->arg = arg;
+	u.filefd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	if (u.filefd < 0) {
+		free(w);
+		return NULL;
+	}
+	w->wsi = lws_adopt_descriptor_vhost(lws_get_vhost_by_name(lp->ctx, "default"),
+	    LWS_ADOPT_RAW_FILE_DESC, u, LOOP_PROTOCOL, NULL);
+	if (w->wsi == NULL) {
+		close(u.filefd);
+		free(w);
+		return NULL;
+	}
+	lws_set_opaque_user_data(w->wsi, &w->user);
+	return w;
+}
+
+void
+loop_unwatch(struct loop_watch *w)
+{
+	if (w == NULL)
+		return;
+	if (w->wsi) {
+		/* No callback may reach w once it is freed. */
+		lws_set_opaque_user_data(w->wsi, NULL);
+		lws_set_timeout(w->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+	}
+	free(w);
+}
+
+int64_t
+loop_now(void)
+{
+	return (int64_t)lws_now_usecs();
+}
