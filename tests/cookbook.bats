@@ -19,6 +19,9 @@ teardown() {
 	common_teardown
 }
 
+# ws_open N: serve has N WebSockets open.
+ws_open() { [ "$(curl -sS "$SERVER_URL/__test/stats" | jq .data.ws_open)" = "$1" ]; }
+
 # recipe NAME: the shell code under <!-- recipe: NAME --> in README.md.
 recipe() {
 	awk -v tag="<!-- recipe: $1 -->" '
@@ -63,16 +66,10 @@ EOF2
 	export HANDLED=$BATS_TEST_TMPDIR/handled
 	setsid bash -c "$(recipe forward)" 3>&- &
 	PGID=$!
-	for ((i = 0; i < 100; i++)); do
-		[ "$(curl -sS "$SERVER_URL/__test/stats" | jq .data.ws_open)" = 1 ] && break
-		sleep 0.05
-	done
+	wait_until -p "$PGID" -m "the recipe's WebSocket" ws_open 1
 	a=$("$CHATCTL" -p bob send 1 one --jq .id -r)
 	b=$("$CHATCTL" -p bob send 1 two --jq .id -r)
-	for ((i = 0; i < 100; i++)); do
-		[ "$(wc -l <"$HANDLED" 2>/dev/null)" = 2 ] && break
-		sleep 0.05
-	done
+	wait_for -p "$PGID" "$HANDLED" . 2
 	run cat "$HANDLED"
 	assert_output "$a
 $b"

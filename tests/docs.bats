@@ -331,7 +331,8 @@ check_completion_names() {
 # no (user 7 does not exist). "chatctl" is a wrapper that points every run at the test
 # server and keeps it short: listen gets --idle 0.1 and --no-reconnect, send
 # --retry 0, and serve listens on a free port and is stopped once it says
-# it is listening.
+# it is listening (or has exited, or 5 s have passed: tests/lib.sh's wait_for,
+# quiet, since the example's own stderr is what is judged).
 @test "every man page example runs against chatctl serve" {
 	local f line n=0 wrap=$BATS_TEST_TMPDIR/wrap run=$BATS_TEST_TMPDIR/run
 	start_server
@@ -349,14 +350,11 @@ check_completion_names() {
 		listen) exec "$CHATCTL" "\$@" --server "$SERVER_URL" --idle 0.1 --no-reconnect ;;
 		send) exec "$CHATCTL" "\$@" --server "$SERVER_URL" --retry 0 ;;
 		serve)
+			. "$BATS_TEST_DIRNAME/lib.sh"
 			err=\$(mktemp)
 			"$CHATCTL" "\$@" --listen 127.0.0.1:0 2>"\$err" &
-			pid=\$! i=0
-			until grep -q 'listening on' "\$err"; do
-				if ! kill -0 \$pid 2>/dev/null || [ \$i -gt 100 ]; then break; fi
-				i=\$((i + 1))
-				sleep 0.05
-			done
+			pid=\$!
+			wait_for -p \$pid "\$err" 'listening on' 2>/dev/null || :
 			kill -TERM \$pid 2>/dev/null
 			wait \$pid
 			st=\$?

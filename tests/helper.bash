@@ -5,6 +5,8 @@
 
 bats_load_library bats-support
 bats_load_library bats-assert
+# wait_until, wait_for, serve_start
+source "$BATS_TEST_DIRNAME/lib.sh"
 
 CHATCTL=${CHATCTL:-$BATS_TEST_DIRNAME/../build/chatctl}
 CHATCTL_BIN_DIR=${CHATCTL_BIN_DIR:-$(dirname "$CHATCTL")/bin}
@@ -20,25 +22,11 @@ common_setup() {
 	mkdir -p "$HOME"
 }
 
-# start_server [serve options...]: start serve with the test hooks on a free
-# port, wait (bounded) for its "listening on URL" line, export the URL.
+# start_server [serve options...]: serve_start (tests/lib.sh) with the test
+# hooks and the test seed; export the URL.
 start_server() {
-	local log=$BATS_TEST_TMPDIR/serve.log i
-	: >"$log"
-	"$CHATCTL" serve --listen 127.0.0.1:0 --test-hooks \
-		--seed "${SEED:-$FIXTURES/seed.json}" "$@" 2>"$log" 3>&- &
-	SERVE_PID=$!
-	for ((i = 0; i < 100; i++)); do
-		grep -q 'listening on ' "$log" && break
-		kill -0 "$SERVE_PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	SERVER_URL=$(sed -n 's/.*listening on \([^ ]*\).*/\1/p' "$log" | head -n 1)
-	if [ -z "$SERVER_URL" ]; then
-		cat "$log" >&2
-		echo "serve did not start" >&2
-		return 1
-	fi
+	serve_start "$BATS_TEST_TMPDIR/serve.log" --test-hooks \
+		--seed "${SEED:-$FIXTURES/seed.json}" "$@" || return 1
 	export SERVER_URL CHATCTL_SERVER=$SERVER_URL
 }
 
@@ -71,10 +59,7 @@ start_tls_server() {
 start_blackhole() {
 	"$CHATCTL_TOOLS_DIR/blackhole" >"$BATS_TEST_TMPDIR/blackhole.out" 3>&- &
 	BLACKHOLE_PID=$!
-	for ((i = 0; i < 100; i++)); do
-		grep -q 'listening on' "$BATS_TEST_TMPDIR/blackhole.out" && break
-		sleep 0.05
-	done
+	wait_for -p "$BLACKHOLE_PID" "$BATS_TEST_TMPDIR/blackhole.out" 'listening on' || return 1
 	BLACKHOLE_URL=http://127.0.0.1:$(sed -n 's/listening on //p' "$BATS_TEST_TMPDIR/blackhole.out")
 }
 

@@ -27,21 +27,8 @@ listen_bg() {
 	LISTEN_PID=$!
 }
 
-# wait_for FILE PATTERN [N]: until PATTERN is on N lines of FILE (5 s at most).
-wait_for() {
-	local i n
-	for ((i = 0; i < 100; i++)); do
-		n=$(grep -c -- "$2" "$1" 2>/dev/null) || true
-		[ "${n:-0}" -ge "${3:-1}" ] && return 0
-		sleep 0.05
-	done
-	echo "timed out waiting for $3 x '$2' in $1:" >&2
-	cat "$1" >&2
-	return 1
-}
-
 # ready [N]: the N-th (re)connection has asked for its offline messages.
-ready() { wait_for "$ERR" "offline messages requested" "${1:-1}"; }
+ready() { wait_for -p "$LISTEN_PID" "$ERR" "offline messages requested" "${1:-1}"; }
 
 # listen_wait: wait for the background listen; its status in LISTEN_RC.
 # (Not in $(...): a subshell cannot wait for its parent's child.)
@@ -130,10 +117,8 @@ $b"
 	kill -KILL "$SERVE_PID"
 	wait "$SERVE_PID" 2>/dev/null || true
 	wait_for "$ERR" "reconnecting in"
-	"$CHATCTL" serve --listen "127.0.0.1:$port" --test-hooks --state "$BATS_TEST_TMPDIR/state.json" \
-		2>>"$BATS_TEST_TMPDIR/serve.log" 3>&- &
-	SERVE_PID=$!
-	wait_for "$BATS_TEST_TMPDIR/serve.log" "listening on" 2
+	serve_start "$BATS_TEST_TMPDIR/serve-again.log" --listen "127.0.0.1:$port" --test-hooks \
+		--state "$BATS_TEST_TMPDIR/state.json"
 	b=$(send_as alice 2 meanwhile)
 	ready 2
 	wait_for "$OUT" "$b"
@@ -350,7 +335,7 @@ start_proxy() {
 	PROXY_LOG=$BATS_TEST_TMPDIR/proxy.log
 	"$CHATCTL_TOOLS_DIR/connectproxy" >"$BATS_TEST_TMPDIR/proxy.out" 2>"$PROXY_LOG" 3>&- &
 	PROXY_PID=$!
-	wait_for "$BATS_TEST_TMPDIR/proxy.out" "listening on"
+	wait_for -p "$PROXY_PID" "$BATS_TEST_TMPDIR/proxy.out" "listening on"
 	PROXY_URL=http://127.0.0.1:$(sed -n 's/listening on //p' "$BATS_TEST_TMPDIR/proxy.out")
 }
 

@@ -123,10 +123,7 @@ seed_file() {
 }
 
 @test "serve: starts empty without a seed, and registration works" {
-	"$CHATCTL" serve --listen 127.0.0.1:0 2>"$BATS_TEST_TMPDIR/serve.log" 3>&- &
-	SERVE_PID=$!
-	for ((i = 0; i < 100; i++)); do grep -q 'listening on ' "$BATS_TEST_TMPDIR/serve.log" && break; sleep 0.05; done
-	SERVER_URL=$(sed -n 's/.*listening on //p' "$BATS_TEST_TMPDIR/serve.log")
+	serve_start "$BATS_TEST_TMPDIR/serve.log"
 	req POST /api/loginChat -d 'username=alice01&password=123456'
 	expect 400 '{"msg":"fail","data":"账号不存在或者被禁用"}'
 	req POST /api/regChat -d 'username=alice01&password=123456'
@@ -239,10 +236,7 @@ seed_file() {
 	req GET /__test/stats
 	[ "$code" = 200 ]
 	stop_server
-	"$CHATCTL" serve --listen 127.0.0.1:0 --seed "$FIXTURES/seed.json" 2>"$BATS_TEST_TMPDIR/plain.log" 3>&- &
-	SERVE_PID=$!
-	for ((i = 0; i < 100; i++)); do grep -q 'listening on ' "$BATS_TEST_TMPDIR/plain.log" && break; sleep 0.05; done
-	SERVER_URL=$(sed -n 's/.*listening on //p' "$BATS_TEST_TMPDIR/plain.log")
+	serve_start "$BATS_TEST_TMPDIR/plain.log" --seed "$FIXTURES/seed.json"
 	req GET /__test/stats
 	expect 200 '{"msg":"fail","data":"404 错误"}'
 }
@@ -608,12 +602,9 @@ probe() {
 
 # wait_line NAME REGEX: wait (5 s at most) until NAME printed a matching line.
 wait_line() {
-	local i
-	for ((i = 0; i < 200; i++)); do
-		grep -Eq "$2" "$BATS_TEST_TMPDIR/$1.out" && return 0
-		sleep 0.025
-	done
-	echo "no line like '$2' from $1:" >&2
+	wait_until -p "$(cat "$BATS_TEST_TMPDIR/$1.pid")" -m "a line like '$2' from $1" \
+		grep -Eq -- "$2" "$BATS_TEST_TMPDIR/$1.out" && return 0
+	echo "$1 printed:" >&2
 	cat "$BATS_TEST_TMPDIR/$1.out" >&2
 	return 1
 }

@@ -2,16 +2,19 @@
 # tools/demo.sh: what `make demo` shows. Starts `chatctl serve` on a free
 # port with the demo seed, logs two users in (in a throwaway config
 # directory), and runs login, isfriend, apply, send and listen against it.
+# Run from the top of the source tree, as `make demo` does (tests/lib.sh and
+# the seed are found from there).
 set -eu
+. tests/lib.sh
 
 CHATCTL=${CHATCTL:-build/chatctl}
 dir=$(mktemp -d)
 export CHATCTL_CONFIG_DIR="$dir/config"
-serve_pid=
+SERVE_PID=
 listen_pid=
 cleanup() {
 	[ -n "$listen_pid" ] && kill "$listen_pid" 2>/dev/null || true
-	[ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null || true
+	[ -n "$SERVE_PID" ] && kill "$SERVE_PID" 2>/dev/null || true
 	wait 2>/dev/null || true
 	rm -rf "$dir"
 }
@@ -22,19 +25,8 @@ run() {
 	"$@"
 }
 
-"$CHATCTL" serve --listen 127.0.0.1:0 --seed tools/demo-seed.json 2>"$dir/serve.log" &
-serve_pid=$!
-i=0
-until grep -q 'listening on ' "$dir/serve.log"; do
-	i=$((i + 1))
-	if [ $i -gt 100 ] || ! kill -0 $serve_pid 2>/dev/null; then
-		cat "$dir/serve.log" >&2
-		echo "demo: serve did not start" >&2
-		exit 1
-	fi
-	sleep 0.05
-done
-CHATCTL_SERVER=$(sed -n 's/.*listening on \([^ ]*\).*/\1/p' "$dir/serve.log")
+serve_start "$dir/serve.log" --seed tools/demo-seed.json || exit 1
+CHATCTL_SERVER=$SERVER_URL
 export CHATCTL_SERVER
 echo "chatctl serve is listening on $CHATCTL_SERVER (users alice01, bob001, carol01; password 123456)"
 
@@ -48,12 +40,7 @@ run "$CHATCTL" -p alice apply 3 --message "hi carol, it's alice"
 printf '\n$ %s\n' "$CHATCTL -p bob listen --count 1 &   # bob waits for one message"
 "$CHATCTL" -p bob -v listen --count 1 >"$dir/listen.out" 2>"$dir/listen.err" &
 listen_pid=$!
-i=0
-until grep -q 'offline messages requested' "$dir/listen.err"; do
-	i=$((i + 1))
-	[ $i -lt 100 ] || { cat "$dir/listen.err" >&2; exit 1; }
-	sleep 0.05
-done
+wait_for -p "$listen_pid" "$dir/listen.err" 'offline messages requested' || exit 1
 printf 'hello bob, from a pipe\n' | run "$CHATCTL" -p alice send 2 --jq '"sent message \(.id)"' -r
 wait $listen_pid || true
 listen_pid=

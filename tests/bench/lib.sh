@@ -1,5 +1,8 @@
 # tests/bench/lib.sh: shared by the benchmarks. Starts a private serve and
-# a private config directory; cleans up on exit.
+# a private config directory; cleans up on exit. Sourced from the top of
+# the source tree, as the benchmarks cd there.
+
+. tests/lib.sh
 
 CHATCTL=${CHATCTL:-build/chatctl}
 CHATCTL=$(cd "$(dirname "$CHATCTL")" && pwd)/$(basename "$CHATCTL")
@@ -16,16 +19,7 @@ trap bench_cleanup EXIT INT TERM
 
 # bench_serve [options]: start serve with the test hooks on a free port.
 bench_serve() {
-	"$CHATCTL" serve --listen 127.0.0.1:0 --test-hooks --seed tests/fixtures/seed.json "$@" \
-		2>"$BENCH_DIR/serve.log" &
-	SERVE_PID=$!
-	i=0
-	until grep -q 'listening on ' "$BENCH_DIR/serve.log"; do
-		i=$((i + 1))
-		[ $i -lt 100 ] || { cat "$BENCH_DIR/serve.log" >&2; exit 1; }
-		sleep 0.05
-	done
-	SERVER_URL=$(sed -n 's/.*listening on \([^ ]*\).*/\1/p' "$BENCH_DIR/serve.log")
+	serve_start "$BENCH_DIR/serve.log" --test-hooks --seed tests/fixtures/seed.json "$@" || exit 1
 	export CHATCTL_SERVER=$SERVER_URL
 }
 
