@@ -97,7 +97,7 @@ parse_options(const char *text, jv *out, struct err *e)
 static int
 parse_to(const char *s, long *to, struct err *e)
 {
-	return parse_long(s, 1, 9007199254740991L, "recipient id", to, e);
+	return parse_long(s, 1, JSON_MAX_SAFE_INT, "recipient id", to, e);
 }
 
 /* Text becomes the message data: the app's wrapper unless --raw. */
@@ -139,7 +139,7 @@ parse_json_line(const char *line, const struct msg *def, int raw, struct msg *m,
 	if (jv_get_kind(to) == JV_KIND_NUMBER) {
 		double d = jv_number_value(to);
 
-		if (d >= 1 && d <= 9007199254740991.0 && d == (double)(long)d)
+		if (d >= 1 && d <= (double)JSON_MAX_SAFE_INT && d == (double)(long)d)
 			m->to = (long)d;
 		else
 			code = err_set(e, EX_USAGE, "\"to\" must be a user or group id");

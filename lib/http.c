@@ -33,9 +33,15 @@ on_body(char *p, size_t size, size_t n, void *arg)
 struct http *
 http_new(const struct http_opts *o)
 {
+	static int curl_ready;
 	struct http *h = xcalloc(1, sizeof *h);
 
-	curl_global_init(CURL_GLOBAL_DEFAULT);
+	/* Once per program, before the first handle (libcurl's rule). */
+	if (!curl_ready) {
+		curl_global_init(CURL_GLOBAL_DEFAULT);
+		atexit(curl_global_cleanup);
+		curl_ready = 1;
+	}
 	h->curl = curl_easy_init();
 	if (h->curl == NULL) {
 		/* Only out of memory makes curl_easy_init fail. */
@@ -76,7 +82,6 @@ http_free(struct http *h)
 	}
 	curl_easy_cleanup(h->curl);
 	free(h);
-	curl_global_cleanup();
 }
 
 void

@@ -24,6 +24,10 @@
 
 #include "err.h"
 
+/* The largest integer a JSON number read as a double (as libjq 1.6 and the
+ * real app read them) holds exactly: 2^53 - 1. */
+#define JSON_MAX_SAFE_INT 9007199254740991L
+
 struct output {
 	FILE *fp;
 	int pretty;
