@@ -9,8 +9,8 @@
 #include "api.h"
 #include "crypto.h"
 #include "params.h"
+#include "sockets.h"
 #include "store.h"
-#include "ws.h"
 #include "../lib/xalloc.h"
 
 #define GROUP_AVATAR "https://docs-51yrc-com.oss-cn-hangzhou.aliyuncs.com/chat/group.png"
@@ -125,7 +125,7 @@ static void
 deliver(struct user *to, long from, const char *record, int log)
 {
 	if (to->conn) {
-		ws_push(to, record);
+		sock_push(to, record);
 		if (log) {
 			chatlog_add(from, to->id);
 			chatlog_add(to->id, from);
@@ -862,7 +862,7 @@ h_offline(struct ctx *c)
 	/* Without a socket the queue stays as it is (observed E5). */
 	if (me->conn && me->queue.n) {
 		for (i = 0; i < me->queue.n; i++)
-			ws_push(me, me->queue.v[i]);
+			sock_push(me, me->queue.v[i]);
 		textq_clear(&me->queue);
 		store_touch();
 	}

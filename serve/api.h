@@ -4,7 +4,7 @@
  * api_handle() answers one request: the /api/chat authentication of §1.6
  * first, then routing (an unknown route or method is HTTP 200
  * "404 错误"), then validation (422) and the handler. Handlers change the
- * store and push frames through ws.h; they never block. */
+ * store and push frames through sockets.h; they never block. */
 #ifndef SERVE_API_H
 #define SERVE_API_H
 

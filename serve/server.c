@@ -1,7 +1,7 @@
 /* serve/server.c: the lws context, the one protocol callback that REST and
  * WebSocket share, and the event loop. REST requests are turned into
  * struct request for api.c (or hooks.c) and the answer is written from
- * the WRITEABLE callback; sockets are handed to ws.c. */
+ * the WRITEABLE callback; sockets are handed to sockets.c. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -15,8 +15,8 @@
 #include "hooks.h"
 #include "params.h"
 #include "serve.h"
+#include "sockets.h"
 #include "store.h"
-#include "ws.h"
 #include "../lib/log.h"
 #include "../lib/xalloc.h"
 
@@ -252,17 +252,17 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in
 	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
 		return confirm_upgrade(wsi);
 	case LWS_CALLBACK_ESTABLISHED:
-		ws_established(wsi, &pss->conn);
+		sock_established(wsi, &pss->conn);
 		return 0;
 	case LWS_CALLBACK_RECEIVE:
 		if (pss->conn)
-			ws_receive(pss->conn, in, len);
+			sock_receive(pss->conn, in, len);
 		return 0;
 	case LWS_CALLBACK_SERVER_WRITEABLE:
-		return pss->conn ? ws_writeable(pss->conn) : 0;
+		return pss->conn ? sock_writeable(pss->conn) : 0;
 	case LWS_CALLBACK_CLOSED:
 		if (pss->conn)
-			ws_closed(pss->conn);
+			sock_closed(pss->conn);
 		pss->conn = NULL;
 		return 0;
 	default:
@@ -336,7 +336,7 @@ serve_run(const struct serve_opts *o, struct err *e)
 	port = vh ? lws_get_vhost_listen_port(vh) : o->port;
 	test_hooks = o->test_hooks;
 	hooks_init();
-	ws_init(context, o->ping_interval, o->tips);
+	sock_init(context, o->ping_interval, o->tips);
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
@@ -359,7 +359,7 @@ serve_run(const struct serve_opts *o, struct err *e)
 			log_warn("%s", e->msg);
 	}
 out:
-	ws_shutdown();
+	sock_shutdown();
 	lws_context_destroy(context);
 	context = NULL;
 	hooks_free();

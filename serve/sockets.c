@@ -1,4 +1,4 @@
-/* serve/ws.c: see ws.h. */
+/* serve/sockets.c: see sockets.h. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,8 +6,8 @@
 #include <libwebsockets.h>
 
 #include "crypto.h"
+#include "sockets.h"
 #include "store.h"
-#include "ws.h"
 #include "../lib/log.h"
 #include "../lib/xalloc.h"
 
@@ -57,36 +57,36 @@ static struct {
 	lws_sorted_usec_list_t ping_sul;
 	char run[9];		/* names this run in push-hook ids */
 	long push_seq;
-} ws;
+} socks;
 
 static void
 ping_all(lws_sorted_usec_list_t *sul);
 
 void
-ws_init(struct lws_context *ctx, double ping_interval, int tips)
+sock_init(struct lws_context *ctx, double ping_interval, int tips)
 {
 	unsigned char r[4];
 
-	ws.ctx = ctx;
-	ws.ping_interval = ping_interval;
-	ws.tips = tips;
+	socks.ctx = ctx;
+	socks.ping_interval = ping_interval;
+	socks.tips = tips;
 	random_bytes(r, sizeof r);
-	hex_encode(r, sizeof r, ws.run);
+	hex_encode(r, sizeof r, socks.run);
 	if (ping_interval > 0)
-		lws_sul_schedule(ctx, 0, &ws.ping_sul, ping_all,
+		lws_sul_schedule(ctx, 0, &socks.ping_sul, ping_all,
 		    (lws_usec_t)(ping_interval * LWS_USEC_PER_SEC));
 }
 
 void
-ws_shutdown(void)
+sock_shutdown(void)
 {
-	lws_sul_cancel(&ws.ping_sul);
+	lws_sul_cancel(&socks.ping_sul);
 }
 
 long
-ws_open_count(void)
+sock_open_count(void)
 {
-	return ws.open;
+	return socks.open;
 }
 
 /* ---- the queue ---- */
@@ -162,7 +162,7 @@ send_timestamped(struct conn *c, const char *head, const char *json)
 }
 
 void
-ws_push(struct user *u, const char *record)
+sock_push(struct user *u, const char *record)
 {
 	if (u->conn)
 		send_timestamped(u->conn, "singleChat", record);
@@ -173,11 +173,11 @@ ping_all(lws_sorted_usec_list_t *sul)
 {
 	struct conn *c;
 
-	for (c = ws.conns; c; c = c->next)
+	for (c = socks.conns; c; c = c->next)
 		if (c->accepted && !c->silenced)
 			send_text(c, "{\"type\":\"ping\"}");
-	lws_sul_schedule(ws.ctx, 0, sul, ping_all,
-	    (lws_usec_t)(ws.ping_interval * LWS_USEC_PER_SEC));
+	lws_sul_schedule(socks.ctx, 0, sul, ping_all,
+	    (lws_usec_t)(socks.ping_interval * LWS_USEC_PER_SEC));
 }
 
 /* ---- accepting ---- */
@@ -321,7 +321,7 @@ send_tips(struct conn *c, const struct user *u, int visitor)
 }
 
 void
-ws_established(struct lws *wsi, struct conn **pc)
+sock_established(struct lws *wsi, struct conn **pc)
 {
 	static char arg[URLARG_MAX];
 	struct conn *c = xcalloc(1, sizeof *c);
@@ -332,11 +332,11 @@ ws_established(struct lws *wsi, struct conn **pc)
 	char welcome[160];
 
 	c->wsi = wsi;
-	c->next = ws.conns;
-	if (ws.conns)
-		ws.conns->prev = c;
-	ws.conns = c;
-	ws.open++;
+	c->next = socks.conns;
+	if (socks.conns)
+		socks.conns->prev = c;
+	socks.conns = c;
+	socks.open++;
 	*pc = c;
 
 	/* The upgrade has been answered already; now the checks of api §4.2. */
@@ -376,12 +376,12 @@ ws_established(struct lws *wsi, struct conn **pc)
 	snprintf(welcome, sizeof welcome,
 	    "{\"type\":\"system\",\"data\":\"欢迎您访问我们的系统！\",\"timestamp\":%lld}", now_ms());
 	send_text(c, welcome);
-	if (ws.tips)
+	if (socks.tips)
 		send_tips(c, u, visitor);
 }
 
 void
-ws_closed(struct conn *c)
+sock_closed(struct conn *c)
 {
 	struct user *u = c->uid ? user_by_id(c->uid) : NULL;
 
@@ -390,10 +390,10 @@ ws_closed(struct conn *c)
 	if (c->prev)
 		c->prev->next = c->next;
 	else
-		ws.conns = c->next;
+		socks.conns = c->next;
 	if (c->next)
 		c->next->prev = c->prev;
-	ws.open--;
+	socks.open--;
 	while (c->head) {
 		struct frame *f = c->head;
 
@@ -444,7 +444,7 @@ on_message(struct conn *c, const char *s, size_t len)
 }
 
 void
-ws_receive(struct conn *c, const void *in, size_t len)
+sock_receive(struct conn *c, const void *in, size_t len)
 {
 	/* Nothing a client sends needs more than this; drop the excess. */
 	if (c->rx.len + len <= 1024 * 1024)
@@ -473,7 +473,7 @@ push_some(struct conn *c, struct pushjob *j)
 	memcpy(j->tmpl + j->ts_off, digits, 13);
 	while (j->remaining > 0 && n + j->len <= j->batch_cap) {
 		unsigned char *f = j->batch + LWS_PRE + n;
-		long seq = ++ws.push_seq;
+		long seq = ++socks.push_seq;
 		int k;
 
 		memcpy(f, j->tmpl, j->len);
@@ -486,7 +486,7 @@ push_some(struct conn *c, struct pushjob *j)
 }
 
 int
-ws_writeable(struct conn *c)
+sock_writeable(struct conn *c)
 {
 	struct frame *f;
 
@@ -563,7 +563,7 @@ conn_of(long uid)
 }
 
 int
-ws_inject(long uid, enum inject_kind kind, const char *body, size_t len, int fragments,
+sock_inject(long uid, enum inject_kind kind, const char *body, size_t len, int fragments,
     size_t size)
 {
 	struct conn *c = conn_of(uid);
@@ -601,13 +601,13 @@ ws_inject(long uid, enum inject_kind kind, const char *body, size_t len, int fra
 }
 
 int
-ws_drop(long uid)
+sock_drop(long uid)
 {
 	struct conn *c;
 	int found = 0;
 
 	/* Every socket of the user, superseded ones too; no close frame. */
-	for (c = ws.conns; c; c = c->next)
+	for (c = socks.conns; c; c = c->next)
 		if (c->uid == uid) {
 			c->silenced = 1;
 			lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
@@ -617,7 +617,7 @@ ws_drop(long uid)
 }
 
 int
-ws_close(long uid, int code)
+sock_close(long uid, int code)
 {
 	struct conn *c = conn_of(uid);
 
@@ -628,7 +628,7 @@ ws_close(long uid, int code)
 }
 
 int
-ws_silence(long uid)
+sock_silence(long uid)
 {
 	struct conn *c = conn_of(uid);
 
@@ -641,7 +641,7 @@ ws_silence(long uid)
 }
 
 int
-ws_push_bulk(long uid, long count, long size)
+sock_push_bulk(long uid, long count, long size)
 {
 	struct conn *c = conn_of(uid);
 	struct pushjob *j;
@@ -657,7 +657,7 @@ ws_push_bulk(long uid, long count, long size)
 	/* The frame without padding, to learn how much padding makes ~size. */
 	buf_printf(&json, "{\"type\":\"singleChat\",\"data\":{\"id\":\"push-%s-0000000000\","
 	    "\"from_id\":1,\"to_id\":%ld,\"chatType\":\"single\",\"type\":\"text\",\"data\":\"",
-	    ws.run, uid);
+	    socks.run, uid);
 	base = json.len;
 	buf_printf(&json, "\",\"create_time\":%lld,\"isremove\":0},\"timestamp\":%lld}",
 	    now_ms(), now_ms());
