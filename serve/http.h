@@ -2,7 +2,7 @@
  * the test hooks see them (lws is kept out of their way).
  *
  * server.c fills a struct request from lws, hands it to hooks_handle() or
- * api_handle(), and writes the struct response back. Both structs own
+ * routes_handle(), and writes the struct response back. Both structs own
  * their contents; request_free()/response_free() release them. */
 #ifndef SERVE_HTTP_H
 #define SERVE_HTTP_H

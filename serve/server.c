@@ -1,6 +1,6 @@
 /* serve/server.c: the lws context, the one protocol callback that REST and
  * WebSocket share, and the event loop. REST requests are turned into
- * struct request for api.c (or hooks.c) and the answer is written from
+ * struct request for routes.c (or hooks.c) and the answer is written from
  * the WRITEABLE callback; sockets are handed to sockets.c. */
 #include <errno.h>
 #include <signal.h>
@@ -11,9 +11,9 @@
 
 #include <libwebsockets.h>
 
-#include "api.h"
 #include "hooks.h"
 #include "params.h"
+#include "routes.h"
 #include "serve.h"
 #include "sockets.h"
 #include "store.h"
@@ -144,7 +144,7 @@ request_end(struct lws *wsi, struct pss *pss)
 	else {
 		hooks_count(rq->path, 0);
 		if (!hooks_intercept(rs))
-			api_handle(rq, rs);
+			routes_handle(rq, rs);
 	}
 	log_debug(1, "%s %s -> %d%s", rq->method == M_GET ? "GET" : rq->method == M_POST ? "POST" : "?",
 	    rq->path, rs->status, rs->hang ? " (hung)" : "");

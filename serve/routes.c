@@ -1,14 +1,14 @@
-/* serve/api.c: see api.h. Each handler is written against the observed
- * transcripts: field sets and their order, messages, statuses. */
+/* serve/routes.c: see routes.h. Each handler is written against the
+ * observed transcripts: field sets and their order, messages, statuses. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "api.h"
 #include "crypto.h"
 #include "params.h"
+#include "routes.h"
 #include "sockets.h"
 #include "store.h"
 #include "../lib/xalloc.h"
@@ -1029,7 +1029,7 @@ authenticate(struct ctx *c)
 }
 
 void
-api_handle(struct request *rq, struct response *rs)
+routes_handle(struct request *rq, struct response *rs)
 {
 	struct ctx c = { rq, rs, jv_invalid(), NULL };
 	const struct route *r;
