@@ -9,7 +9,7 @@
 #ifndef SERVE_ROUTES_H
 #define SERVE_ROUTES_H
 
-#include "http.h"
+#include "request.h"
 
 void routes_handle(struct request *rq, struct response *rs);
 
