@@ -14,7 +14,7 @@
 #include "hooks.h"
 #include "params.h"
 #include "routes.h"
-#include "serve.h"
+#include "server.h"
 #include "sockets.h"
 #include "store.h"
 #include "../lib/log.h"
@@ -277,7 +277,7 @@ static const struct lws_protocols protocols[] = {
 
 
 int
-serve_run(const struct serve_opts *o, struct err *e)
+server_run(const struct server_opts *o, struct err *e)
 {
 	struct lws_context_creation_info info;
 	struct lws_vhost *vh;
