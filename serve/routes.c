@@ -76,11 +76,11 @@ deliver(struct user *to, long from, const char *record, int log)
 	if (to->conn) {
 		sock_push(to, record);
 		if (log) {
-			chatlog_add(from, to->id);
-			chatlog_add(to->id, from);
+			store_chatlog_add(from, to->id);
+			store_chatlog_add(to->id, from);
 		}
 	} else
-		textq_push(&to->queue, record);
+		store_textq_push(&to->queue, record);
 	store_touch();
 }
 
@@ -96,7 +96,7 @@ static const struct rule login_rules[] = {
 static void
 login(struct ctx *c, const char *username, const char *password)
 {
-	struct user *u = user_by_name(username);
+	struct user *u = store_user_by_name(username);
 	char hash[65], nonce[33];
 	unsigned char rnd[16];
 	jv row, payload;
@@ -110,8 +110,8 @@ login(struct ctx *c, const char *username, const char *password)
 		reply_fail(c->rs, 400, "账户或密码错误");
 		return;
 	}
-	u->last_login_ms = now_ms();
-	row = user_row(u);
+	u->last_login_ms = store_now_ms();
+	row = store_user_row(u);
 	/* A nonce, so that two logins in one second still differ. */
 	random_bytes(rnd, sizeof rnd);
 	payload = set(set(jv_copy(row), "iat", num(u->last_login_ms / 1000)),
@@ -131,10 +131,10 @@ h_register(struct ctx *c)
 		return;
 	name = param_text(c->params, "username");
 	pass = param_text(c->params, "password");
-	if (user_by_name(name))
+	if (store_user_by_name(name))
 		reply_fail(c->rs, 400, "该账号已存在，请换一个账号注册");
 	else {
-		user_add(0, name, pass);
+		store_user_add(0, name, pass);
 		store_touch();
 		login(c, name, pass);
 	}
@@ -212,7 +212,7 @@ h_userinfo(struct ctx *c)
 	if (invalid(c, rules))
 		return;
 	uuid = param_text(c->params, "uuid");
-	u = user_by_uuid(uuid);
+	u = store_user_by_uuid(uuid);
 	free(uuid);
 	if (u == NULL || u->status != 1) {
 		reply_ok(c->rs, jv_null());
@@ -250,7 +250,7 @@ h_applyfriend(struct ctx *c)
 		reply_fail(c->rs, 400, "不能添加自己为好友");
 		return;
 	}
-	to = user_by_id(fid);
+	to = store_user_by_id(fid);
 	if (to == NULL || to->status != 1) {
 		reply_fail(c->rs, 400, "添加的好友不存在");
 		return;
@@ -265,7 +265,7 @@ h_applyfriend(struct ctx *c)
 		}
 	}
 	note = param_text(c->params, "nickname");
-	apply_add(c->me->id, fid, note);
+	store_apply_add(c->me->id, fid, note);
 	free(note);
 	store_touch();
 	reply_ok(c->rs, jv_string("ok"));
@@ -273,13 +273,13 @@ h_applyfriend(struct ctx *c)
 	/* The notice of api §3.6 / observed C: queued if offline, never logged. */
 	uuid_v4(uuid);
 	snprintf(from, sizeof from, "redirect-applyFriend-%ld", c->me->id);
-	snprintf(text, sizeof text, "用户[%s]申请添加您为好友，请尽快处理", user_name(c->me));
+	snprintf(text, sizeof text, "用户[%s]申请添加您为好友，请尽快处理", store_user_name(c->me));
 	rec = set(jv_object(), "id", jv_string(uuid));
 	rec = set(rec, "from_avatar", jv_string(GROUP_AVATAR));
 	rec = set(rec, "from_name", jv_string("好友申请提醒"));
 	rec = set(rec, "from_id", jv_string(from));
 	rec = set(rec, "to_id", num(to->id));
-	rec = set(rec, "to_name", jv_string(user_name(to)));
+	rec = set(rec, "to_name", jv_string(store_user_name(to)));
 	rec = set(rec, "to_avatar", jv_string(to->avatar));
 	rec = set(rec, "chatType", jv_string("single"));
 	rec = set(rec, "type", jv_string("text"));
@@ -287,7 +287,7 @@ h_applyfriend(struct ctx *c)
 	rec = set(rec, "redirect", set(set(jv_object(), "url",
 	    jv_string("/pages/applyMyfriend/applyMyfriend")), "type", jv_string("navigateTo")));
 	rec = set(rec, "options", jv_object());
-	rec = set(rec, "create_time", num(now_ms()));
+	rec = set(rec, "create_time", num(store_now_ms()));
 	rec = set(rec, "isremove", num(0));
 	rec = set(rec, "msgidKey", jv_string(from));
 	{
@@ -341,7 +341,7 @@ h_listapply(struct ctx *c)
 	qsort(mine, n, sizeof *mine, by_id_desc);
 	for (k = (page - 1) * limit; k >= 0 && k < (long)n && k < page * limit; k++) {
 		const struct apply *a = mine[k];
-		const struct user *from = user_by_id(a->user_id);
+		const struct user *from = store_user_by_id(a->user_id);
 		char ct[32], ut[32];
 		jv item = jv_object(), who = jv_null();
 
@@ -349,7 +349,7 @@ h_listapply(struct ctx *c)
 			who = set(set(set(set(set(jv_object(), "id", num(from->id)),
 			    "username", jv_string(from->username)), "avatar", jv_string(from->avatar)),
 			    "nickname", jv_string(from->nickname)), "uuid", jv_string(from->uuid));
-		item = set(item, "create_time", jv_string(fmt_local(a->create_ms, ct)));
+		item = set(item, "create_time", jv_string(store_fmt_local(a->create_ms, ct)));
 		item = set(item, "id", num(a->id));
 		item = set(item, "user_id", num(a->user_id));
 		item = set(item, "friend_id", num(a->friend_id));
@@ -360,7 +360,8 @@ h_listapply(struct ctx *c)
 		item = set(item, "isblack", num(0));
 		item = set(item, "status", jv_string(a->status));
 		item = set(item, "order", num(50));
-		item = set(item, "update_time", jv_string(fmt_iso(a->update_ms / 1000 * 1000, ut)));
+		item = set(item, "update_time",
+		    jv_string(store_fmt_iso(a->update_ms / 1000 * 1000, ut)));
 		item = set(item, "userId", num(a->user_id));
 		item = set(item, "user", who);
 		list = jv_array_append(list, item);
@@ -411,7 +412,7 @@ h_handleapply(struct ctx *c)
 	if (invalid(c, rules))
 		return;
 	param_long(c->params, "id", &id);
-	a = apply_by_id(id);
+	a = store_apply_by_id(id);
 	if (a == NULL || a->friend_id != me || strcmp(a->status, "pending") != 0) {
 		reply_fail(c->rs, 400, "申请不存在或已处理");
 		return;
@@ -419,34 +420,36 @@ h_handleapply(struct ctx *c)
 	status = param_text(c->params, "status");
 	free(a->status);
 	a->status = status;
-	a->update_ms = now_ms();
+	a->update_ms = store_now_ms();
 	other = a->user_id;
 	store_touch();
 	reply_ok(c->rs, jv_string("ok"));
-	if (strcmp(status, "agree") != 0 || (applicant = user_by_id(other)) == NULL)
+	if (strcmp(status, "agree") != 0 || (applicant = store_user_by_id(other)) == NULL)
 		return;
 
 	/* Me -> applicant carries the remark I chose, applicant -> me my own
 	 * nickname (observed C18, C19). */
 	remark = param_text(c->params, "nickname");
-	if (friend_find(me, other) == NULL)
-		friend_add(me, other, remark ? remark : "");
+	if (store_friend_find(me, other) == NULL)
+		store_friend_add(me, other, remark ? remark : "");
 	free(remark);
-	if (friend_find(other, me) == NULL)
-		friend_add(other, me, c->me->nickname);
+	if (store_friend_find(other, me) == NULL)
+		store_friend_add(other, me, c->me->nickname);
 
-	/* friend_add may move the friendship rows: look them up afresh. */
+	/* store_friend_add may move the friendship rows: look them up afresh. */
 	uuid_v4(uuid);
-	t = now_ms();
-	f = friend_find(me, other);
-	to_name = f && f->nickname[0] ? f->nickname : user_name(applicant);
+	t = store_now_ms();
+	f = store_friend_find(me, other);
+	to_name = f && f->nickname[0] ? f->nickname : store_user_name(applicant);
 	{
-		char *one = dump(friends_notice(uuid, t, c->me, user_name(c->me), applicant, to_name));
+		char *one = dump(friends_notice(uuid, t, c->me, store_user_name(c->me), applicant,
+		    to_name));
 		char *two;
 
-		f = friend_find(me, other);
+		f = store_friend_find(me, other);
 		two = dump(friends_notice(uuid, t, applicant,
-		    f && f->nickname[0] ? f->nickname : user_name(applicant), c->me, user_name(c->me)));
+		    f && f->nickname[0] ? f->nickname : store_user_name(applicant), c->me,
+		    store_user_name(c->me)));
 		deliver(applicant, me, one, 1);
 		deliver(c->me, other, two, 1);
 		free(one);
@@ -469,7 +472,7 @@ h_isfriend(struct ctx *c)
 	if (invalid(c, rules))
 		return;
 	param_long(c->params, "id", &id);
-	f = friend_find(c->me->id, id);
+	f = store_friend_find(c->me->id, id);
 	if (f == NULL || f->isblack) {
 		reply_fail(c->rs, 400, "不是好友");
 		return;
@@ -520,10 +523,10 @@ h_friendlist(struct ctx *c)
 			continue;
 		total++;
 		if (k++ < (page - 1) * limit || shown >= limit ||
-		    (u = user_by_id(f->friend_id)) == NULL)
+		    (u = store_user_by_id(f->friend_id)) == NULL)
 			continue;
 		shown++;
-		name = f->nickname[0] ? f->nickname : user_name(u);
+		name = f->nickname[0] ? f->nickname : store_user_name(u);
 		item = set(jv_object(), "id", num(f->id));
 		item = set(item, "beizhu", jv_string(f->nickname));
 		item = set(item, "username", jv_string(u->username));
@@ -621,9 +624,9 @@ parse_options(jv params)
 static const char *
 single_refusal(const struct user *me, const struct user *to)
 {
-	const struct friend *row = friend_find(to->id, me->id);
+	const struct friend *row = store_friend_find(to->id, me->id);
 	int sc = send_count(to, strcmp(me->role, "visitor") == 0 ? "visitor" : "user");
-	long logged = chatlog_count(me->id, to->id);
+	long logged = store_chatlog_count(me->id, to->id);
 
 	if (strcmp(me->role, "visitor") == 0) {
 		if (sc == 0) {
@@ -671,15 +674,15 @@ group_row(const struct group *g)
 	o = set(o, "invite_confirm", num(1));
 	o = set(o, "status", num(g->status));
 	o = set(o, "order", num(50));
-	o = set(o, "create_time", jv_string(fmt_local(g->create_ms, ct)));
-	o = set(o, "update_time", jv_string(fmt_iso(g->create_ms / 1000 * 1000, ut)));
+	o = set(o, "create_time", jv_string(store_fmt_local(g->create_ms, ct)));
+	o = set(o, "update_time", jv_string(store_fmt_iso(g->create_ms / 1000 * 1000, ut)));
 	return set(o, "group_users", users);
 }
 
 static void
 send_group(struct ctx *c, long gid, jv type, jv data, jv options)
 {
-	struct group *g = group_by_id(gid);
+	struct group *g = store_group_by_id(gid);
 	const struct member *mine = NULL;
 	char uuid[37], *json;
 	size_t i;
@@ -703,7 +706,8 @@ send_group(struct ctx *c, long gid, jv type, jv data, jv options)
 	uuid_v4(uuid);
 	rec = set(jv_object(), "id", jv_string(uuid));
 	rec = set(rec, "from_avatar", jv_string(mine->avatar[0] ? mine->avatar : c->me->avatar));
-	rec = set(rec, "from_name", jv_string(mine->nickname[0] ? mine->nickname : user_name(c->me)));
+	rec = set(rec, "from_name",
+	    jv_string(mine->nickname[0] ? mine->nickname : store_user_name(c->me)));
 	rec = set(rec, "from_id", num(me));
 	rec = set(rec, "to_id", num(g->id));
 	rec = set(rec, "to_name", jv_string(g->name));
@@ -712,7 +716,7 @@ send_group(struct ctx *c, long gid, jv type, jv data, jv options)
 	rec = set(rec, "type", jv_copy(type));
 	rec = set(rec, "data", jv_copy(data));
 	rec = set(rec, "options", jv_copy(options));
-	rec = set(rec, "create_time", num(now_ms()));
+	rec = set(rec, "create_time", num(store_now_ms()));
 	rec = set(rec, "isremove", num(0));
 	rec = set(rec, "group", group_row(g));
 	rec = set(rec, "sendUUid", jv_string(c->me->uuid));
@@ -722,7 +726,7 @@ send_group(struct ctx *c, long gid, jv type, jv data, jv options)
 		struct user *u;
 
 		if (g->members[i].status != 1 || g->members[i].user_id == me ||
-		    (u = user_by_id(g->members[i].user_id)) == NULL)
+		    (u = store_user_by_id(g->members[i].user_id)) == NULL)
 			continue;
 		deliver(u, me, json, 0);
 	}
@@ -766,7 +770,7 @@ h_sendmessage(struct ctx *c)
 		return;
 	}
 	free(chat_type);
-	to = user_by_id(to_id);
+	to = store_user_by_id(to_id);
 	if (to == NULL || to->status != 1) {
 		reply_fail(c->rs, 400, "对方不存在或者被禁用，不能发消息");
 		goto out;
@@ -775,21 +779,23 @@ h_sendmessage(struct ctx *c)
 		reply_fail(c->rs, 400, why);
 		goto out;
 	}
-	theirs = friend_find(to->id, c->me->id);
-	mine = friend_find(c->me->id, to->id);
+	theirs = store_friend_find(to->id, c->me->id);
+	mine = store_friend_find(c->me->id, to->id);
 	uuid_v4(uuid);
 	rec = set(jv_object(), "id", jv_string(uuid));
 	rec = set(rec, "from_avatar", jv_string(c->me->avatar));
-	rec = set(rec, "from_name", jv_string(theirs && theirs->nickname[0] ? theirs->nickname : user_name(c->me)));
+	rec = set(rec, "from_name",
+	    jv_string(theirs && theirs->nickname[0] ? theirs->nickname : store_user_name(c->me)));
 	rec = set(rec, "from_id", num(c->me->id));
 	rec = set(rec, "to_id", num(to->id));
-	rec = set(rec, "to_name", jv_string(mine && mine->nickname[0] ? mine->nickname : user_name(to)));
+	rec = set(rec, "to_name",
+	    jv_string(mine && mine->nickname[0] ? mine->nickname : store_user_name(to)));
 	rec = set(rec, "to_avatar", jv_string(to->avatar));
 	rec = set(rec, "chatType", jv_string("single"));
 	rec = set(rec, "type", jv_copy(type));
 	rec = set(rec, "data", jv_copy(data));
 	rec = set(rec, "options", jv_copy(options));
-	rec = set(rec, "create_time", num(now_ms()));
+	rec = set(rec, "create_time", num(store_now_ms()));
 	rec = set(rec, "isremove", num(0));
 	rec = set(rec, "sendUUid", jv_string(c->me->uuid));
 	json = dump(rec);
@@ -812,7 +818,7 @@ h_offline(struct ctx *c)
 	if (me->conn && me->queue.n) {
 		for (i = 0; i < me->queue.n; i++)
 			sock_push(me, me->queue.v[i]);
-		textq_clear(&me->queue);
+		store_textq_clear(&me->queue);
 		store_touch();
 	}
 	reply_ok(c->rs, jv_string("ok"));
@@ -950,7 +956,7 @@ authenticate(struct ctx *c)
 	}
 	id = (long)jv_number_value(v);
 	jv_free(v);
-	c->me = user_by_id(id);
+	c->me = store_user_by_id(id);
 	/* Only the latest token of the user passes (Redis chat_user_<id>). */
 	if (c->me == NULL || c->me->token == NULL || strcmp(c->me->token, token) != 0) {
 		jv_free(payload);

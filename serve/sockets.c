@@ -156,7 +156,7 @@ send_timestamped(struct conn *c, const char *head, const char *json)
 {
 	struct buf b = BUF_INIT;
 
-	buf_printf(&b, "{\"type\":\"%s\",\"data\":%s,\"timestamp\":%lld}", head, json, now_ms());
+	buf_printf(&b, "{\"type\":\"%s\",\"data\":%s,\"timestamp\":%lld}", head, json, store_now_ms());
 	enqueue(c, frame_new(F_TEXT, b.buf, b.len));
 	buf_release(&b);
 }
@@ -287,7 +287,7 @@ send_tips(struct conn *c, const struct user *u, int visitor)
 			buf_adds(&url, t->url);
 		else {
 			buf_printf(&url, SETPAGE "groupQrcode&title=%%E6%%88%%91%%E7%%9A%%84%%E4%%BA%%8C%%E7%%BB%%B4%%E7%%A0%%81&id=%ld&name=", u->id);
-			uri_component(&url, user_name(u));
+			uri_component(&url, store_user_name(u));
 			buf_adds(&url, "&avatar=");
 			uri_component(&url, u->avatar);
 			buf_adds(&url, "&chatType=single");
@@ -299,7 +299,7 @@ send_tips(struct conn *c, const struct user *u, int visitor)
 		rec = jv_object_set(rec, jv_string("from_name"), jv_string(t->name));
 		rec = jv_object_set(rec, jv_string("from_id"), jv_string(from));
 		rec = jv_object_set(rec, jv_string("to_id"), jv_number((double)u->id));
-		rec = jv_object_set(rec, jv_string("to_name"), jv_string(user_name(u)));
+		rec = jv_object_set(rec, jv_string("to_name"), jv_string(store_user_name(u)));
 		rec = jv_object_set(rec, jv_string("to_avatar"), jv_string(u->avatar));
 		rec = jv_object_set(rec, jv_string("chatType"), jv_string("single"));
 		rec = jv_object_set(rec, jv_string("type"), jv_string("text"));
@@ -309,7 +309,7 @@ send_tips(struct conn *c, const struct user *u, int visitor)
 		rec = jv_object_set(rec, jv_string("redirect"), jv_object_set(jv_object_set(jv_object(),
 		    jv_string("url"), jv_string(url.buf)), jv_string("type"), jv_string("navigateTo")));
 		rec = jv_object_set(rec, jv_string("options"), jv_object());
-		rec = jv_object_set(rec, jv_string("create_time"), jv_number((double)now_ms()));
+		rec = jv_object_set(rec, jv_string("create_time"), jv_number((double)store_now_ms()));
 		rec = jv_object_set(rec, jv_string("isremove"), jv_number(0));
 		rec = jv_object_set(rec, jv_string("group"), jv_object());
 		rec = jv_object_set(rec, jv_string("msgidKey"), jv_string(from));
@@ -351,7 +351,7 @@ sock_established(struct lws *wsi, struct conn **pc)
 		return;
 	}
 	v = jv_object_get(jv_copy(payload), jv_string("id"));
-	u = jv_get_kind(v) == JV_KIND_NUMBER ? user_by_id((long)jv_number_value(v)) : NULL;
+	u = jv_get_kind(v) == JV_KIND_NUMBER ? store_user_by_id((long)jv_number_value(v)) : NULL;
 	jv_free(v);
 	v = jv_object_get(payload, jv_string("role"));
 	visitor = jv_get_kind(v) == JV_KIND_STRING && strcmp(jv_string_value(v), "visitor") == 0;
@@ -374,7 +374,7 @@ sock_established(struct lws *wsi, struct conn **pc)
 	c->accepted = 1;
 	u->conn = c;
 	snprintf(welcome, sizeof welcome,
-	    "{\"type\":\"system\",\"data\":\"欢迎您访问我们的系统！\",\"timestamp\":%lld}", now_ms());
+	    "{\"type\":\"system\",\"data\":\"欢迎您访问我们的系统！\",\"timestamp\":%lld}", store_now_ms());
 	send_text(c, welcome);
 	if (socks.tips)
 		send_tips(c, u, visitor);
@@ -383,7 +383,7 @@ sock_established(struct lws *wsi, struct conn **pc)
 void
 sock_closed(struct conn *c)
 {
-	struct user *u = c->uid ? user_by_id(c->uid) : NULL;
+	struct user *u = c->uid ? store_user_by_id(c->uid) : NULL;
 
 	if (u && u->conn == c)
 		u->conn = NULL;
@@ -438,7 +438,7 @@ on_message(struct conn *c, const char *s, size_t len)
 		jv_free(msg);
 	}
 	if (answer) {
-		snprintf(pong, sizeof pong, "{\"type\":\"pong\",\"timestamp\":%lld}", now_ms());
+		snprintf(pong, sizeof pong, "{\"type\":\"pong\",\"timestamp\":%lld}", store_now_ms());
 		send_text(c, pong);
 	}
 }
@@ -464,7 +464,7 @@ sock_receive(struct conn *c, const void *in, size_t len)
 static int
 push_some(struct conn *c, struct pushjob *j)
 {
-	long long t = now_ms();
+	long long t = store_now_ms();
 	size_t n = 0;
 	char digits[16];
 
@@ -557,7 +557,7 @@ more:
 static struct conn *
 conn_of(long uid)
 {
-	struct user *u = user_by_id(uid);
+	struct user *u = store_user_by_id(uid);
 
 	return u ? u->conn : NULL;
 }
@@ -660,7 +660,7 @@ sock_push_bulk(long uid, long count, long size)
 	    socks.run, uid);
 	base = json.len;
 	buf_printf(&json, "\",\"create_time\":%lld,\"isremove\":0},\"timestamp\":%lld}",
-	    now_ms(), now_ms());
+	    store_now_ms(), store_now_ms());
 	if (size > 0 && (size_t)size > json.len)
 		pad = (size_t)size - json.len;
 	j = xcalloc(1, sizeof *j);

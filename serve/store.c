@@ -15,7 +15,7 @@
 struct store store;
 
 long long
-now_ms(void)
+store_now_ms(void)
 {
 	struct timespec ts;
 
@@ -24,7 +24,7 @@ now_ms(void)
 }
 
 char *
-fmt_local(long long ms, char *out)
+store_fmt_local(long long ms, char *out)
 {
 	time_t t = (time_t)(ms / 1000);
 	struct tm tm;
@@ -35,7 +35,7 @@ fmt_local(long long ms, char *out)
 }
 
 char *
-fmt_iso(long long ms, char *out)
+store_fmt_iso(long long ms, char *out)
 {
 	time_t t = (time_t)(ms / 1000);
 	struct tm tm;
@@ -56,7 +56,7 @@ store_init(void)
 }
 
 void
-textq_push(struct textq *q, const char *text)
+store_textq_push(struct textq *q, const char *text)
 {
 	if (q->n == q->cap) {
 		q->cap = q->cap ? 2 * q->cap : 8;
@@ -66,7 +66,7 @@ textq_push(struct textq *q, const char *text)
 }
 
 void
-textq_clear(struct textq *q)
+store_textq_clear(struct textq *q)
 {
 	size_t i;
 
@@ -92,7 +92,7 @@ store_free(void)
 		free(u->role);
 		free(u->userset);
 		free(u->token);
-		textq_clear(&u->queue);
+		store_textq_clear(&u->queue);
 	}
 	free(store.users);
 	for (i = 0; i < store.nfriends; i++)
@@ -120,7 +120,7 @@ store_free(void)
 }
 
 struct user *
-user_by_id(long id)
+store_user_by_id(long id)
 {
 	size_t i;
 
@@ -131,7 +131,7 @@ user_by_id(long id)
 }
 
 struct user *
-user_by_name(const char *username)
+store_user_by_name(const char *username)
 {
 	size_t i;
 
@@ -142,7 +142,7 @@ user_by_name(const char *username)
 }
 
 struct user *
-user_by_uuid(const char *uuid)
+store_user_by_uuid(const char *uuid)
 {
 	size_t i;
 
@@ -153,13 +153,13 @@ user_by_uuid(const char *uuid)
 }
 
 const char *
-user_name(const struct user *u)
+store_user_name(const struct user *u)
 {
 	return u->nickname[0] ? u->nickname : u->username;
 }
 
 struct user *
-user_add(long id, const char *username, const char *password)
+store_user_add(long id, const char *username, const char *password)
 {
 	struct user *u;
 	char hash[65], uuid[37];
@@ -182,12 +182,12 @@ user_add(long id, const char *username, const char *password)
 	u->role = xstrdup("user");
 	u->userset = xstrdup("");
 	u->status = 1;
-	u->create_ms = u->register_ms = u->last_login_ms = now_ms();
+	u->create_ms = u->register_ms = u->last_login_ms = store_now_ms();
 	return u;
 }
 
 struct friend *
-friend_find(long user_id, long friend_id)
+store_friend_find(long user_id, long friend_id)
 {
 	size_t i;
 
@@ -198,7 +198,7 @@ friend_find(long user_id, long friend_id)
 }
 
 struct friend *
-friend_add(long user_id, long friend_id, const char *nickname)
+store_friend_add(long user_id, long friend_id, const char *nickname)
 {
 	struct friend *f;
 
@@ -214,7 +214,7 @@ friend_add(long user_id, long friend_id, const char *nickname)
 }
 
 struct apply *
-apply_by_id(long id)
+store_apply_by_id(long id)
 {
 	size_t i;
 
@@ -225,7 +225,7 @@ apply_by_id(long id)
 }
 
 struct apply *
-apply_add(long user_id, long friend_id, const char *nickname)
+store_apply_add(long user_id, long friend_id, const char *nickname)
 {
 	struct apply *a;
 
@@ -236,12 +236,12 @@ apply_add(long user_id, long friend_id, const char *nickname)
 	a->friend_id = friend_id;
 	a->nickname = xstrdup(nickname ? nickname : "");
 	a->status = xstrdup("pending");
-	a->create_ms = a->update_ms = now_ms();
+	a->create_ms = a->update_ms = store_now_ms();
 	return a;
 }
 
 struct group *
-group_by_id(long id)
+store_group_by_id(long id)
 {
 	size_t i;
 
@@ -252,7 +252,7 @@ group_by_id(long id)
 }
 
 long
-chatlog_count(long a, long b)
+store_chatlog_count(long a, long b)
 {
 	size_t i;
 
@@ -263,7 +263,7 @@ chatlog_count(long a, long b)
 }
 
 void
-chatlog_add(long a, long b)
+store_chatlog_add(long a, long b)
 {
 	size_t i;
 
@@ -277,12 +277,12 @@ chatlog_add(long a, long b)
 }
 
 jv
-user_row(const struct user *u)
+store_user_row(const struct user *u)
 {
 	char ct[32], ll[32], rt[32];
 	jv o = jv_object();
 
-	o = jv_object_set(o, jv_string("create_time"), jv_string(fmt_local(u->create_ms, ct)));
+	o = jv_object_set(o, jv_string("create_time"), jv_string(store_fmt_local(u->create_ms, ct)));
 	o = jv_object_set(o, jv_string("id"), jv_number((double)u->id));
 	o = jv_object_set(o, jv_string("uuid"), jv_string(u->uuid));
 	o = jv_object_set(o, jv_string("username"), jv_string(u->username));
@@ -298,10 +298,10 @@ user_row(const struct user *u)
 	o = jv_object_set(o, jv_string("mobile"), jv_null());
 	o = jv_object_set(o, jv_string("email"), jv_null());
 	o = jv_object_set(o, jv_string("status"), jv_number(u->status));
-	o = jv_object_set(o, jv_string("last_login"), jv_string(fmt_iso(u->last_login_ms, ll)));
+	o = jv_object_set(o, jv_string("last_login"), jv_string(store_fmt_iso(u->last_login_ms, ll)));
 	o = jv_object_set(o, jv_string("last_login_ip"), jv_null());
 	o = jv_object_set(o, jv_string("register_time"),
-	    jv_string(fmt_iso(u->register_ms / 1000 * 1000, rt)));
+	    jv_string(store_fmt_iso(u->register_ms / 1000 * 1000, rt)));
 	o = jv_object_set(o, jv_string("register_ip"), jv_null());
 	o = jv_object_set(o, jv_string("is_deleted"), jv_number(0));
 	o = jv_object_set(o, jv_string("wechat_openid"), jv_null());
@@ -523,7 +523,7 @@ read_groups(jv top, const char *what, const char *path, struct err *e)
 		memset(gr, 0, sizeof *gr);
 		gr->name = xstrdup("");
 		gr->avatar = xstrdup("https://docs-51yrc-com.oss-cn-hangzhou.aliyuncs.com/chat/group.png");
-		gr->create_ms = now_ms();
+		gr->create_ms = store_now_ms();
 		bad = "id";
 		if (jv_get_kind(g) != JV_KIND_OBJECT || get_long(g, "id", &id, &bad) < 0 ||
 		    get_str(g, "name", &gr->name, &bad) < 0 ||
@@ -555,7 +555,7 @@ read_groups(jv top, const char *what, const char *path, struct err *e)
 			mb->avatar = xstrdup("");
 			bad = "user_id";
 			if (jv_get_kind(mo) != JV_KIND_OBJECT ||
-			    get_long(mo, "user_id", &uid, &bad) <= 0 || user_by_id(uid) == NULL ||
+			    get_long(mo, "user_id", &uid, &bad) <= 0 || store_user_by_id(uid) == NULL ||
 			    get_long(mo, "id", &mid, &bad) < 0 ||
 			    get_str(mo, "nickname", &mb->nickname, &bad) < 0 ||
 			    get_str(mo, "avatar", &mb->avatar, &bad) < 0 ||
@@ -598,9 +598,9 @@ read_friends(jv top, const char *what, const char *path, struct err *e)
 
 		bad = "user_id";
 		if (jv_get_kind(o) != JV_KIND_OBJECT ||
-		    get_long(o, "user_id", &uid, &bad) <= 0 || user_by_id(uid) == NULL ||
+		    get_long(o, "user_id", &uid, &bad) <= 0 || store_user_by_id(uid) == NULL ||
 		    (bad = "friend_id", get_long(o, "friend_id", &fid, &bad) <= 0) ||
-		    user_by_id(fid) == NULL ||
+		    store_user_by_id(fid) == NULL ||
 		    get_long(o, "id", &id, &bad) < 0 ||
 		    get_long(o, "isblack", &isblack, &bad) < 0 ||
 		    get_long(o, "status", &status, &bad) < 0) {
@@ -608,7 +608,7 @@ read_friends(jv top, const char *what, const char *path, struct err *e)
 			jv_free(list);
 			return bad_field(e, what, path, "friends", i, bad);
 		}
-		f = friend_add(uid, fid, NULL);
+		f = store_friend_add(uid, fid, NULL);
 		if (get_str(o, "nickname", &f->nickname, &bad) < 0) {
 			jv_free(o);
 			jv_free(list);
@@ -656,14 +656,14 @@ read_applies(jv top, const char *what, const char *path, struct err *e)
 
 		bad = "user_id";
 		if (jv_get_kind(o) != JV_KIND_OBJECT ||
-		    get_long(o, "user_id", &uid, &bad) <= 0 || user_by_id(uid) == NULL ||
+		    get_long(o, "user_id", &uid, &bad) <= 0 || store_user_by_id(uid) == NULL ||
 		    (bad = "friend_id", get_long(o, "friend_id", &fid, &bad) <= 0) ||
-		    user_by_id(fid) == NULL || get_long(o, "id", &id, &bad) < 0) {
+		    store_user_by_id(fid) == NULL || get_long(o, "id", &id, &bad) < 0) {
 			jv_free(o);
 			jv_free(list);
 			return bad_field(e, what, path, "applies", i, bad);
 		}
-		a = apply_add(uid, fid, NULL);
+		a = store_apply_add(uid, fid, NULL);
 		if (id > 0) {
 			a->id = id;
 			store.next_apply--;
@@ -727,15 +727,15 @@ store_load_seed(const char *path, struct err *e)
 			jv_free(o);
 			goto bad;
 		}
-		if (user_by_name(name) || (id > 0 && user_by_id(id))) {
-			bad = user_by_name(name) ? "username" : "id";
+		if (store_user_by_name(name) || (id > 0 && store_user_by_id(id))) {
+			bad = store_user_by_name(name) ? "username" : "id";
 			free(name);
 			free(pass);
 			jv_free(o);
 			code = err_set(e, EX_IO, "invalid seed '%s': users[%d]: duplicate '%s'", path, i, bad);
 			goto out;
 		}
-		u = user_add(id, name, pass);
+		u = store_user_add(id, name, pass);
 		free(name);
 		free(pass);
 		if (read_user_fields(o, u, &bad) < 0) {
@@ -933,13 +933,13 @@ store_load_state(const char *path, struct err *e)
 
 		bad = "username";
 		if (jv_get_kind(o) != JV_KIND_OBJECT || get_str(o, "username", &name, &bad) <= 0 ||
-		    (bad = "id", get_long(o, "id", &id, &bad) <= 0) || user_by_id(id)) {
+		    (bad = "id", get_long(o, "id", &id, &bad) <= 0) || store_user_by_id(id)) {
 			free(name);
 			jv_free(o);
 			code = bad_field(e, what, path, "users", i, bad);
 			break;
 		}
-		u = user_add(id, name, "");
+		u = store_user_add(id, name, "");
 		free(name);
 		if (get_str(o, "uuid", &u->uuid, &bad) < 0 ||
 		    get_str(o, "password_sha256", &u->password, &bad) < 0 ||
@@ -957,7 +957,7 @@ store_load_state(const char *path, struct err *e)
 			jv item = jv_array_get(jv_copy(q), k);
 
 			if (jv_get_kind(item) == JV_KIND_STRING)
-				textq_push(&u->queue, jv_string_value(item));
+				store_textq_push(&u->queue, jv_string_value(item));
 			jv_free(item);
 		}
 		jv_free(q);
