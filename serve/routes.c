@@ -105,7 +105,7 @@ login(struct ctx *c, const char *username, const char *password)
 		reply_fail(c->rs, 400, "账号不存在或者被禁用");
 		return;
 	}
-	sha256_hex(password, hash);
+	crypto_sha256_hex(password, hash);
 	if (strcmp(hash, u->password) != 0) {
 		reply_fail(c->rs, 400, "账户或密码错误");
 		return;
@@ -113,11 +113,11 @@ login(struct ctx *c, const char *username, const char *password)
 	u->last_login_ms = store_now_ms();
 	row = store_user_row(u);
 	/* A nonce, so that two logins in one second still differ. */
-	random_bytes(rnd, sizeof rnd);
+	crypto_random_bytes(rnd, sizeof rnd);
 	payload = set(set(jv_copy(row), "iat", num(u->last_login_ms / 1000)),
-	    "nonce", jv_string(hex_encode(rnd, sizeof rnd, nonce)));
+	    "nonce", jv_string(crypto_hex_encode(rnd, sizeof rnd, nonce)));
 	free(u->token);
-	u->token = jwt_sign(store.secret, payload);
+	u->token = crypto_jwt_sign(store.secret, payload);
 	store_touch();
 	reply_ok(c->rs, set(row, "token", jv_string(u->token)));
 }
@@ -271,7 +271,7 @@ h_applyfriend(struct ctx *c)
 	reply_ok(c->rs, jv_string("ok"));
 
 	/* The notice of api §3.6 / observed C: queued if offline, never logged. */
-	uuid_v4(uuid);
+	crypto_uuid_v4(uuid);
 	snprintf(from, sizeof from, "redirect-applyFriend-%ld", c->me->id);
 	snprintf(text, sizeof text, "用户[%s]申请添加您为好友，请尽快处理", store_user_name(c->me));
 	rec = set(jv_object(), "id", jv_string(uuid));
@@ -437,7 +437,7 @@ h_handleapply(struct ctx *c)
 		store_friend_add(other, me, c->me->nickname);
 
 	/* store_friend_add may move the friendship rows: look them up afresh. */
-	uuid_v4(uuid);
+	crypto_uuid_v4(uuid);
 	t = store_now_ms();
 	f = store_friend_find(me, other);
 	to_name = f && f->nickname[0] ? f->nickname : store_user_name(applicant);
@@ -703,7 +703,7 @@ send_group(struct ctx *c, long gid, jv type, jv data, jv options)
 		reply_fail(c->rs, 400, "您不在群里，无法发消息");
 		goto out;
 	}
-	uuid_v4(uuid);
+	crypto_uuid_v4(uuid);
 	rec = set(jv_object(), "id", jv_string(uuid));
 	rec = set(rec, "from_avatar", jv_string(mine->avatar[0] ? mine->avatar : c->me->avatar));
 	rec = set(rec, "from_name",
@@ -781,7 +781,7 @@ h_sendmessage(struct ctx *c)
 	}
 	theirs = store_friend_find(to->id, c->me->id);
 	mine = store_friend_find(c->me->id, to->id);
-	uuid_v4(uuid);
+	crypto_uuid_v4(uuid);
 	rec = set(jv_object(), "id", jv_string(uuid));
 	rec = set(rec, "from_avatar", jv_string(c->me->avatar));
 	rec = set(rec, "from_name",
@@ -945,7 +945,7 @@ authenticate(struct ctx *c)
 		reply_fail(c->rs, 400, "您没有权限访问即时通讯接口");
 		return -1;
 	}
-	payload = jwt_verify(store.secret, token);
+	payload = crypto_jwt_verify(store.secret, token);
 	v = jv_is_valid(payload) ? jv_object_get(jv_copy(payload), jv_string("id")) : jv_invalid();
 	if (jv_get_kind(v) != JV_KIND_NUMBER) {
 		jv_free(v);

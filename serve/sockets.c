@@ -70,8 +70,8 @@ sock_init(struct lws_context *ctx, double ping_interval, int tips)
 	socks.ctx = ctx;
 	socks.ping_interval = ping_interval;
 	socks.tips = tips;
-	random_bytes(r, sizeof r);
-	hex_encode(r, sizeof r, socks.run);
+	crypto_random_bytes(r, sizeof r);
+	crypto_hex_encode(r, sizeof r, socks.run);
 	if (ping_interval > 0)
 		lws_sul_schedule(ctx, 0, &socks.ping_sul, ping_all,
 		    (lws_usec_t)(ping_interval * LWS_USEC_PER_SEC));
@@ -292,7 +292,7 @@ send_tips(struct conn *c, const struct user *u, int visitor)
 			uri_component(&url, u->avatar);
 			buf_adds(&url, "&chatType=single");
 		}
-		uuid_v4(uuid);
+		crypto_uuid_v4(uuid);
 		snprintf(from, sizeof from, "redirect-%s-%ld", t->kind, u->id);
 		rec = jv_object_set(jv_object(), jv_string("id"), jv_string(uuid));
 		rec = jv_object_set(rec, jv_string("from_avatar"), jv_string(t->avatar ? t->avatar : u->avatar));
@@ -344,7 +344,7 @@ sock_established(struct lws *wsi, struct conn **pc)
 		reject(c, "缺少 token 参数");
 		return;
 	}
-	payload = jwt_verify(store.secret, token);
+	payload = crypto_jwt_verify(store.secret, token);
 	if (!jv_is_valid(payload)) {
 		jv_free(payload);
 		reject(c, "Token 不合法");
@@ -426,7 +426,8 @@ on_message(struct conn *c, const char *s, size_t len)
 				/* A ping carrying a token is answered only if it verifies. */
 				if (jv_is_valid(token) && jv_get_kind(token) != JV_KIND_NULL) {
 					jv p = jv_get_kind(token) == JV_KIND_STRING ?
-					    jwt_verify(store.secret, jv_string_value(token)) : jv_invalid();
+					    crypto_jwt_verify(store.secret, jv_string_value(token)) :
+					    jv_invalid();
 
 					answer = jv_is_valid(p);
 					jv_free(p);

@@ -51,7 +51,7 @@ void
 store_init(void)
 {
 	memset(&store, 0, sizeof store);
-	random_bytes(store.secret, sizeof store.secret);
+	crypto_random_bytes(store.secret, sizeof store.secret);
 	store.next_user = store.next_friend = store.next_apply = store.next_member = 1;
 }
 
@@ -172,10 +172,10 @@ store_user_add(long id, const char *username, const char *password)
 	if (id >= store.next_user)
 		store.next_user = id + 1;
 	u->id = id;
-	uuid_v4(uuid);
+	crypto_uuid_v4(uuid);
 	u->uuid = xstrdup(uuid);
 	u->username = xstrdup(username);
-	sha256_hex(password, hash);
+	crypto_sha256_hex(password, hash);
 	u->password = xstrdup(hash);
 	u->nickname = xstrdup("");
 	u->avatar = xstrdup(DEFAULT_AVATAR);
@@ -793,7 +793,7 @@ state_doc(void)
 
 	doc = jv_object_set(doc, jv_string("chatctl_serve_state"), jv_number(1));
 	doc = jv_object_set(doc, jv_string("secret"),
-	    jv_string(hex_encode(store.secret, SECRET_LEN, secret)));
+	    jv_string(crypto_hex_encode(store.secret, SECRET_LEN, secret)));
 	a = jv_array();
 	for (i = 0; i < store.nusers; i++)
 		a = jv_array_append(a, state_user(&store.users[i]));
@@ -912,7 +912,7 @@ store_load_state(const char *path, struct err *e)
 	if (!jv_is_valid(top))
 		return EX_IO;
 	if (get_str(top, "secret", &secret, &bad) <= 0 ||
-	    hex_decode(secret, store.secret, SECRET_LEN) < 0) {
+	    crypto_hex_decode(secret, store.secret, SECRET_LEN) < 0) {
 		free(secret);
 		jv_free(top);
 		return err_set(e, EX_IO, "invalid state '%s': bad or missing 'secret'", path);
