@@ -80,7 +80,7 @@ arg_long(struct request *rq, const char *name, long dflt)
 	jv v = jv_object_get(jv_copy(rq->query), jv_string(name));
 	long n = dflt;
 
-	if (jv_is_valid(v) && !param_long(rq->query, name, &n))
+	if (jv_is_valid(v) && !params_long(rq->query, name, &n))
 		n = -1;
 	jv_free(v);
 	return n;
@@ -99,7 +99,7 @@ static void
 h_inject(struct request *rq, struct response *rs, long uid)
 {
 	static const char *const kinds[] = { "text", "binary", "fragmented", "oversized", NULL };
-	char *kind = param_text(rq->query, "kind");
+	char *kind = params_text(rq->query, "kind");
 	long frags = arg_long(rq, "fragments", 3), size = arg_long(rq, "size", 1 << 20);
 	int k;
 

@@ -27,7 +27,7 @@ struct ctx {
 static int
 invalid(struct ctx *c, const struct rule *rules)
 {
-	char *msg = validate(c->params, rules);
+	char *msg = params_validate(c->params, rules);
 
 	if (msg == NULL)
 		return 0;
@@ -129,8 +129,8 @@ h_register(struct ctx *c)
 
 	if (invalid(c, login_rules))
 		return;
-	name = param_text(c->params, "username");
-	pass = param_text(c->params, "password");
+	name = params_text(c->params, "username");
+	pass = params_text(c->params, "password");
 	if (store_user_by_name(name))
 		reply_fail(c->rs, 400, "该账号已存在，请换一个账号注册");
 	else {
@@ -149,8 +149,8 @@ h_login(struct ctx *c)
 
 	if (invalid(c, login_rules))
 		return;
-	name = param_text(c->params, "username");
-	pass = param_text(c->params, "password");
+	name = params_text(c->params, "username");
+	pass = params_text(c->params, "password");
 	login(c, name, pass);
 	free(name);
 	free(pass);
@@ -181,7 +181,7 @@ h_search(struct ctx *c)
 	if (invalid(c, rules))
 		return;
 	list = jv_array();
-	kw = param_text(c->params, "keyword");
+	kw = params_text(c->params, "keyword");
 	for (i = 0; i < store.nusers; i++) {
 		const struct user *u = &store.users[i];
 
@@ -211,7 +211,7 @@ h_userinfo(struct ctx *c)
 
 	if (invalid(c, rules))
 		return;
-	uuid = param_text(c->params, "uuid");
+	uuid = params_text(c->params, "uuid");
 	u = store_user_by_uuid(uuid);
 	free(uuid);
 	if (u == NULL || u->status != 1) {
@@ -245,7 +245,7 @@ h_applyfriend(struct ctx *c)
 
 	if (invalid(c, rules))
 		return;
-	param_long(c->params, "friend_id", &fid);
+	params_long(c->params, "friend_id", &fid);
 	if (fid == c->me->id) {
 		reply_fail(c->rs, 400, "不能添加自己为好友");
 		return;
@@ -264,7 +264,7 @@ h_applyfriend(struct ctx *c)
 			return;
 		}
 	}
-	note = param_text(c->params, "nickname");
+	note = params_text(c->params, "nickname");
 	store_apply_add(c->me->id, fid, note);
 	free(note);
 	store_touch();
@@ -304,7 +304,7 @@ limit_param(struct ctx *c, long dflt)
 {
 	long n;
 
-	return param_long(c->params, "limit", &n) && n >= 0 ? n : dflt;
+	return params_long(c->params, "limit", &n) && n >= 0 ? n : dflt;
 }
 
 static int
@@ -330,7 +330,7 @@ h_listapply(struct ctx *c)
 	if (invalid(c, rules))
 		return;
 	list = jv_array();
-	param_long(c->params, "page", &page);
+	params_long(c->params, "page", &page);
 	limit = limit_param(c, 10);
 	mine = xcalloc(store.napplies + 1, sizeof *mine);
 	for (i = 0; i < store.napplies; i++)
@@ -411,13 +411,13 @@ h_handleapply(struct ctx *c)
 
 	if (invalid(c, rules))
 		return;
-	param_long(c->params, "id", &id);
+	params_long(c->params, "id", &id);
 	a = store_apply_by_id(id);
 	if (a == NULL || a->friend_id != me || strcmp(a->status, "pending") != 0) {
 		reply_fail(c->rs, 400, "申请不存在或已处理");
 		return;
 	}
-	status = param_text(c->params, "status");
+	status = params_text(c->params, "status");
 	free(a->status);
 	a->status = status;
 	a->update_ms = store_now_ms();
@@ -429,7 +429,7 @@ h_handleapply(struct ctx *c)
 
 	/* Me -> applicant carries the remark I chose, applicant -> me my own
 	 * nickname (observed C18, C19). */
-	remark = param_text(c->params, "nickname");
+	remark = params_text(c->params, "nickname");
 	if (store_friend_find(me, other) == NULL)
 		store_friend_add(me, other, remark ? remark : "");
 	free(remark);
@@ -471,7 +471,7 @@ h_isfriend(struct ctx *c)
 
 	if (invalid(c, rules))
 		return;
-	param_long(c->params, "id", &id);
+	params_long(c->params, "id", &id);
 	f = store_friend_find(c->me->id, id);
 	if (f == NULL || f->isblack) {
 		reply_fail(c->rs, 400, "不是好友");
@@ -509,7 +509,7 @@ h_friendlist(struct ctx *c)
 
 	if (invalid(c, rules))
 		return;
-	param_long(c->params, "page", &page);
+	params_long(c->params, "page", &page);
 	limit = limit_param(c, 2000);
 	for (t = 0; t < 27; t++)
 		items[t] = jv_array();
@@ -757,13 +757,13 @@ h_sendmessage(struct ctx *c)
 
 	if (invalid(c, rules))
 		return;
-	param_long(c->params, "sendto_id", &to_id);
+	params_long(c->params, "sendto_id", &to_id);
 	/* type and data travel on exactly as they came (a JSON body may carry
 	 * data as an object). */
 	type = jv_object_get(jv_copy(c->params), jv_string("type"));
 	data = jv_object_get(jv_copy(c->params), jv_string("data"));
 	options = parse_options(c->params);
-	chat_type = param_text(c->params, "chatType");
+	chat_type = params_text(c->params, "chatType");
 	if (strcmp(chat_type, "group") == 0) {
 		free(chat_type);
 		send_group(c, to_id, type, data, options);

@@ -125,7 +125,7 @@ parse_body(struct request *rq)
 		}
 	} else if (rq->is_form && rq->raw.len) {
 		jv_free(rq->body);
-		rq->body = form_parse(rq->raw.buf, rq->raw.len);
+		rq->body = params_form_parse(rq->raw.buf, rq->raw.len);
 	}
 }
 
