@@ -20,7 +20,7 @@ hexdigit(int c)
 }
 
 char *
-url_decode(const char *s, size_t n, int plus)
+params_url_decode(const char *s, size_t n, int plus)
 {
 	char *out = xmalloc(n + 1), *o = out;
 	size_t i;
@@ -59,8 +59,8 @@ params_form_parse(const char *s, size_t len)
 			end++;
 		for (eq = i; eq < end && s[eq] != '='; eq++)
 			;
-		k = url_decode(s + i, eq - i, 1);
-		v = eq < end ? url_decode(s + eq + 1, end - eq - 1, 1) : xstrdup("");
+		k = params_url_decode(s + i, eq - i, 1);
+		v = eq < end ? params_url_decode(s + eq + 1, end - eq - 1, 1) : xstrdup("");
 		if (k && v && k[0] &&
 		    !jv_object_has(jv_copy(o), jv_string(k)))
 			o = jv_object_set(o, jv_string(k), jv_string(v));

@@ -32,8 +32,11 @@ struct rule {
 jv params_form_parse(const char *s, size_t len);
 
 /* Decode %XX escapes (and '+' as a space when plus is set) of s[0..n)
- * into a new string; NULL for a malformed escape. Caller frees. */
-char *url_decode(const char *s, size_t n, int plus);
+ * into a new string; NULL for a malformed escape. Caller frees.
+ * lws_urldecode() will not do: it always reads '+' as a space (options
+ * follow decodeURIComponent, which keeps it), and it accepts a truncated
+ * escape at the end ("50%", "%4") that decodeURIComponent rejects. */
+char *params_url_decode(const char *s, size_t n, int plus);
 
 /* Missing means absent, null or "" (borrows v). */
 int params_missing(jv v);

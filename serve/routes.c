@@ -606,7 +606,7 @@ parse_options(jv params)
 	char *text;
 
 	if (jv_get_kind(v) == JV_KIND_STRING && jv_string_value(v)[0] &&
-	    (text = url_decode(jv_string_value(v), strlen(jv_string_value(v)), 0)) != NULL) {
+	    (text = params_url_decode(jv_string_value(v), strlen(jv_string_value(v)), 0)) != NULL) {
 		jv p = jv_parse(text);
 
 		if (jv_is_valid(p)) {
