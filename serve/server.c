@@ -16,6 +16,7 @@
 #include "routes.h"
 #include "server.h"
 #include "sockets.h"
+#include "state.h"
 #include "store.h"
 #include "../lib/log.h"
 #include "../lib/xalloc.h"
@@ -288,14 +289,13 @@ server_run(const struct server_opts *o, struct err *e)
 
 	store_init();
 	if (o->state && access(o->state, F_OK) == 0)
-		code = store_load_state(o->state, e);
+		code = state_load(o->state, e);
 	else if (o->seed)
-		code = store_load_seed(o->seed, e);
+		code = state_load_seed(o->seed, e);
 	if (code != EX_OK) {
 		store_free();
 		return code;
 	}
-	store.state_path = o->state;
 	if (tls && (access(o->tls_cert, R_OK) < 0 || access(o->tls_key, R_OK) < 0)) {
 		const char *f = access(o->tls_cert, R_OK) < 0 ? o->tls_cert : o->tls_key;
 
@@ -346,7 +346,7 @@ server_run(const struct server_opts *o, struct err *e)
 
 	fprintf(stderr, "chatctl: serve: listening on %s://%s:%d\n", tls ? "https" : "http", host, port);
 	fflush(stderr);
-	if (store.state_path && store_save(e) != EX_OK) {
+	if (o->state && state_save(o->state, e) != EX_OK) {
 		code = EX_IO;
 		goto out;
 	}
@@ -355,7 +355,7 @@ server_run(const struct server_opts *o, struct err *e)
 			break;
 		/* Once per turn of the loop, before any answer of this turn is
 		 * written: a client that saw its answer finds it on disk. */
-		if (store.dirty && store.state_path && store_save(e) != EX_OK)
+		if (store.dirty && o->state && state_save(o->state, e) != EX_OK)
 			log_warn("%s", e->msg);
 	}
 out:

@@ -6,10 +6,11 @@
  * before friendship" rule reads, and the secret that signs tokens. The
  * real server keeps these in MySQL and Redis; api §4.8 lists the keys.
  *
- * Calling sequence: store_init(), then store_load_seed() or
- * store_load_state(); handlers read and change the store directly and call
- * store_touch() after every change; the event loop calls store_save() when
- * store.dirty is set (when --state was given); store_free() at exit.
+ * Calling sequence: store_init(), then state_load_seed() or state_load()
+ * (state.h: the files live there, this is only the model); handlers read
+ * and change the store directly and call store_touch() after every change;
+ * the event loop calls state_save() when store.dirty is set (when --state
+ * was given); store_free() at exit.
  *
  * Ownership: the store owns every string and array reachable from it.
  * Pointers to users, friendships and so on stay valid until the next
@@ -26,7 +27,6 @@
 #include <jv.h>
 
 #include "crypto.h"
-#include "../lib/err.h"
 
 #define DEFAULT_AVATAR "https://docs-51yrc-com.oss-cn-hangzhou.aliyuncs.com/chat/user.jpg"
 
@@ -97,23 +97,13 @@ struct store {
 	struct chatlog *logs;
 	size_t nlogs;
 	long next_user, next_friend, next_apply, next_member;
-	const char *state_path;		/* --state FILE, or NULL */
-	int dirty;			/* changed since the last store_save() */
+	int dirty;			/* changed since the last state_save() */
 };
 
 extern struct store store;
 
 void store_init(void);
 void store_free(void);
-
-/* Both return EX_OK, or EX_IO with e filled ("cannot read 'F': ...",
- * "invalid seed 'F': ..."). */
-int store_load_seed(const char *path, struct err *e);
-int store_load_state(const char *path, struct err *e);
-
-/* Write the whole store to store.state_path atomically (temporary file in
- * the same directory, fsync, rename) and clear store.dirty. */
-int store_save(struct err *e);
 
 static inline void
 store_touch(void)
