@@ -108,7 +108,13 @@ BATS_FILES ?= $(sort $(wildcard tests/*.bats))
 bats: all tools
 	CHATCTL=$(abspath $(BIN)) CHATCTL_BIN_DIR=$(abspath $(O)/bin) CHATCTL_TOOLS_DIR=$(abspath $(O)/tests/tools) bats $(BATS_FLAGS) $(BATS_FILES)
 
-test: all unit bats
+# lib/, serve/ and cmd/ share one binary: no prefix may be exported from
+# two of them. The script checks itself first, so the check cannot rot.
+check-names: $(LIB_OBJ) $(SRV_OBJ) $(CMD_OBJ)
+	@sh tests/check-names.sh --self-test
+	@sh tests/check-names.sh $^
+
+test: all check-names unit bats
 
 check:
 	@sh tools/deps.sh build check
@@ -156,4 +162,4 @@ uninstall:
 clean:
 	rm -rf build build-san
 
-.PHONY: all links man tools deps unit bats test check demo bench install uninstall clean
+.PHONY: all links man tools deps check-names unit bats test check demo bench install uninstall clean

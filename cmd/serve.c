@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "../serve/serve.h"
+#include "../serve/server.h"
 
 static const struct opt serve_opts[] = {
 	{ "listen", 0, "ADDR:PORT", "listen there (default 127.0.0.1:7001; port 0 takes a free one)", NULL },
@@ -21,7 +21,7 @@ static const struct opt serve_opts[] = {
 static int
 serve_main(const struct globals *g, const struct args *a, struct err *e)
 {
-	struct serve_opts o = { 0 };
+	struct server_opts o = { 0 };
 	const char *listen = arg_get(a, "listen"), *colon;
 	char *host;
 	long port;
@@ -51,7 +51,7 @@ serve_main(const struct globals *g, const struct args *a, struct err *e)
 	o.verbose = g->verbose;
 	host = strndup(listen, (size_t)(colon - listen));
 	o.host = host;
-	code = serve_run(&o, e);
+	code = server_run(&o, e);
 	free(host);
 	return code;
 }

@@ -15,7 +15,7 @@
 #include "../lib/xalloc.h"
 
 void
-random_bytes(void *p, size_t n)
+crypto_random_bytes(void *p, size_t n)
 {
 	unsigned char *c = p;
 
@@ -32,7 +32,7 @@ random_bytes(void *p, size_t n)
 }
 
 char *
-hex_encode(const unsigned char *p, size_t n, char *out)
+crypto_hex_encode(const unsigned char *p, size_t n, char *out)
 {
 	static const char digits[] = "0123456789abcdef";
 	size_t i;
@@ -58,7 +58,7 @@ hexval(int c)
 }
 
 int
-hex_decode(const char *s, unsigned char *p, size_t n)
+crypto_hex_decode(const char *s, unsigned char *p, size_t n)
 {
 	size_t i;
 
@@ -75,24 +75,24 @@ hex_decode(const char *s, unsigned char *p, size_t n)
 }
 
 void
-sha256_hex(const char *s, char out[65])
+crypto_sha256_hex(const char *s, char out[65])
 {
 	unsigned char md[SHA256_DIGEST_LENGTH];
 
 	SHA256((const unsigned char *)s, strlen(s), md);
-	hex_encode(md, sizeof md, out);
+	crypto_hex_encode(md, sizeof md, out);
 }
 
 void
-uuid_v4(char out[37])
+crypto_uuid_v4(char out[37])
 {
 	unsigned char b[16];
 	char hex[33];
 
-	random_bytes(b, sizeof b);
+	crypto_random_bytes(b, sizeof b);
 	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);	/* version 4 */
 	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);	/* RFC 4122 variant */
-	hex_encode(b, sizeof b, hex);
+	crypto_hex_encode(b, sizeof b, hex);
 	snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12,
 	    hex + 16, hex + 20);
 }
@@ -164,7 +164,7 @@ hmac_sha256(const unsigned char key[SECRET_LEN], const char *msg, size_t n,
 }
 
 char *
-jwt_sign(const unsigned char key[SECRET_LEN], jv payload)
+crypto_jwt_sign(const unsigned char key[SECRET_LEN], jv payload)
 {
 	static const char header[] = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
 	struct buf b = BUF_INIT;
@@ -183,7 +183,7 @@ jwt_sign(const unsigned char key[SECRET_LEN], jv payload)
 }
 
 jv
-jwt_verify(const unsigned char key[SECRET_LEN], const char *token)
+crypto_jwt_verify(const unsigned char key[SECRET_LEN], const char *token)
 {
 	const char *dot1 = strchr(token, '.'), *dot2;
 	struct buf sig = BUF_INIT, body = BUF_INIT;

@@ -6,7 +6,7 @@
 
 #include "hooks.h"
 #include "params.h"
-#include "ws.h"
+#include "sockets.h"
 
 static struct {
 	long requests, ws_connects, connections;
@@ -80,7 +80,7 @@ arg_long(struct request *rq, const char *name, long dflt)
 	jv v = jv_object_get(jv_copy(rq->query), jv_string(name));
 	long n = dflt;
 
-	if (jv_is_valid(v) && !param_long(rq->query, name, &n))
+	if (jv_is_valid(v) && !params_long(rq->query, name, &n))
 		n = -1;
 	jv_free(v);
 	return n;
@@ -99,7 +99,7 @@ static void
 h_inject(struct request *rq, struct response *rs, long uid)
 {
 	static const char *const kinds[] = { "text", "binary", "fragmented", "oversized", NULL };
-	char *kind = param_text(rq->query, "kind");
+	char *kind = params_text(rq->query, "kind");
 	long frags = arg_long(rq, "fragments", 3), size = arg_long(rq, "size", 1 << 20);
 	int k;
 
@@ -111,7 +111,7 @@ h_inject(struct request *rq, struct response *rs, long uid)
 		reply_fail(rs, 400, "usage: inject?user=ID&kind=text|binary|fragmented|oversized[&fragments=K][&size=N]");
 		return;
 	}
-	if (ws_inject(uid, (enum inject_kind)k, rq->raw.buf ? rq->raw.buf : "", rq->raw.len,
+	if (sock_inject(uid, (enum inject_kind)k, rq->raw.buf ? rq->raw.buf : "", rq->raw.len,
 	    (int)frags, (size_t)size) < 0)
 		no_socket(rs, uid);
 	else
@@ -125,7 +125,7 @@ h_stats(struct response *rs)
 
 	o = jv_object_set(o, jv_string("requests"), jv_number((double)hk.requests));
 	o = jv_object_set(o, jv_string("ws_connects"), jv_number((double)hk.ws_connects));
-	o = jv_object_set(o, jv_string("ws_open"), jv_number((double)ws_open_count()));
+	o = jv_object_set(o, jv_string("ws_open"), jv_number((double)sock_open_count()));
 	o = jv_object_set(o, jv_string("connections"), jv_number((double)hk.connections));
 	o = jv_object_set(o, jv_string("paths"), jv_copy(hk.paths));
 	reply_ok(rs, o);
@@ -166,7 +166,7 @@ hooks_handle(struct request *rq, struct response *rs)
 	if (strcmp(name, "inject") == 0)
 		h_inject(rq, rs, uid);
 	else if (strcmp(name, "drop") == 0 || strcmp(name, "silence") == 0) {
-		if ((name[0] == 'd' ? ws_drop(uid) : ws_silence(uid)) < 0)
+		if ((name[0] == 'd' ? sock_drop(uid) : sock_silence(uid)) < 0)
 			no_socket(rs, uid);
 		else
 			reply_ok(rs, jv_string("ok"));
@@ -175,7 +175,7 @@ hooks_handle(struct request *rq, struct response *rs)
 
 		if (code < 0 || code > 4999)
 			reply_fail(rs, 400, "bad code");
-		else if (ws_close(uid, (int)code) < 0)
+		else if (sock_close(uid, (int)code) < 0)
 			no_socket(rs, uid);
 		else
 			reply_ok(rs, jv_string("ok"));
@@ -184,7 +184,7 @@ hooks_handle(struct request *rq, struct response *rs)
 
 		if (count < 0 || size < 0)
 			reply_fail(rs, 400, "usage: push?user=ID&count=N[&size=B]");
-		else if (ws_push_bulk(uid, count, size) < 0)
+		else if (sock_push_bulk(uid, count, size) < 0)
 			no_socket(rs, uid);
 		else
 			reply_ok(rs, jv_string("ok"));

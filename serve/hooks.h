@@ -7,7 +7,7 @@
 #ifndef SERVE_HOOKS_H
 #define SERVE_HOOKS_H
 
-#include "http.h"
+#include "request.h"
 
 void hooks_init(void);
 void hooks_free(void);

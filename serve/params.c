@@ -20,7 +20,7 @@ hexdigit(int c)
 }
 
 char *
-url_decode(const char *s, size_t n, int plus)
+params_url_decode(const char *s, size_t n, int plus)
 {
 	char *out = xmalloc(n + 1), *o = out;
 	size_t i;
@@ -46,7 +46,7 @@ url_decode(const char *s, size_t n, int plus)
 }
 
 jv
-form_parse(const char *s, size_t len)
+params_form_parse(const char *s, size_t len)
 {
 	jv o = jv_object();
 	size_t i = 0;
@@ -59,8 +59,8 @@ form_parse(const char *s, size_t len)
 			end++;
 		for (eq = i; eq < end && s[eq] != '='; eq++)
 			;
-		k = url_decode(s + i, eq - i, 1);
-		v = eq < end ? url_decode(s + eq + 1, end - eq - 1, 1) : xstrdup("");
+		k = params_url_decode(s + i, eq - i, 1);
+		v = eq < end ? params_url_decode(s + eq + 1, end - eq - 1, 1) : xstrdup("");
 		if (k && v && k[0] &&
 		    !jv_object_has(jv_copy(o), jv_string(k)))
 			o = jv_object_set(o, jv_string(k), jv_string(v));
@@ -72,7 +72,7 @@ form_parse(const char *s, size_t len)
 }
 
 int
-param_missing(jv v)
+params_missing(jv v)
 {
 	switch (jv_get_kind(v)) {
 	case JV_KIND_INVALID:
@@ -103,7 +103,7 @@ text_long(const char *s, long *out)
 }
 
 int
-param_long(jv params, const char *name, long *out)
+params_long(jv params, const char *name, long *out)
 {
 	jv v = jv_object_get(jv_copy(params), jv_string(name));
 	int ok = 0;
@@ -120,7 +120,7 @@ param_long(jv params, const char *name, long *out)
 }
 
 char *
-param_text(jv params, const char *name)
+params_text(jv params, const char *name)
 {
 	jv v = jv_object_get(jv_copy(params), jv_string(name));
 	char *s = NULL;
@@ -153,7 +153,7 @@ js_length(const char *s)
 }
 
 char *
-validate(jv params, const struct rule *rules)
+params_validate(jv params, const struct rule *rules)
 {
 	const struct rule *r;
 
@@ -162,7 +162,7 @@ validate(jv params, const struct rule *rules)
 		char *text, *msg = NULL;
 		long n;
 
-		if (param_missing(v)) {
+		if (params_missing(v)) {
 			jv_free(v);
 			if (r->required)
 				return xasprintf("%s不能为空", r->desc);
@@ -186,7 +186,7 @@ validate(jv params, const struct rule *rules)
 				msg = xasprintf("%s 的长度 必须 在 %ld 和 %ld 之间", r->desc, r->min, r->max);
 			break;
 		case R_INT:
-			if (!param_long(params, r->name, &n))
+			if (!params_long(params, r->name, &n))
 				msg = xasprintf("%s 的值 `%s` 的类型不是 `int`", r->desc, text);
 			else if (n < r->min)
 				msg = xasprintf("%s 的数值 必须 在 %ld 和 10000000000000000 之间", r->desc, r->min);

@@ -1,7 +1,7 @@
 /* serve/server.c: the lws context, the one protocol callback that REST and
  * WebSocket share, and the event loop. REST requests are turned into
- * struct request for api.c (or hooks.c) and the answer is written from
- * the WRITEABLE callback; sockets are handed to ws.c. */
+ * struct request for routes.c (or hooks.c) and the answer is written from
+ * the WRITEABLE callback; sockets are handed to sockets.c. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,12 +11,13 @@
 
 #include <libwebsockets.h>
 
-#include "api.h"
 #include "hooks.h"
 #include "params.h"
-#include "serve.h"
+#include "routes.h"
+#include "server.h"
+#include "sockets.h"
+#include "state.h"
 #include "store.h"
-#include "ws.h"
 #include "../lib/log.h"
 #include "../lib/xalloc.h"
 
@@ -125,7 +126,7 @@ parse_body(struct request *rq)
 		}
 	} else if (rq->is_form && rq->raw.len) {
 		jv_free(rq->body);
-		rq->body = form_parse(rq->raw.buf, rq->raw.len);
+		rq->body = params_form_parse(rq->raw.buf, rq->raw.len);
 	}
 }
 
@@ -144,7 +145,7 @@ request_end(struct lws *wsi, struct pss *pss)
 	else {
 		hooks_count(rq->path, 0);
 		if (!hooks_intercept(rs))
-			api_handle(rq, rs);
+			routes_handle(rq, rs);
 	}
 	log_debug(1, "%s %s -> %d%s", rq->method == M_GET ? "GET" : rq->method == M_POST ? "POST" : "?",
 	    rq->path, rs->status, rs->hang ? " (hung)" : "");
@@ -252,17 +253,17 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in
 	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
 		return confirm_upgrade(wsi);
 	case LWS_CALLBACK_ESTABLISHED:
-		ws_established(wsi, &pss->conn);
+		sock_established(wsi, &pss->conn);
 		return 0;
 	case LWS_CALLBACK_RECEIVE:
 		if (pss->conn)
-			ws_receive(pss->conn, in, len);
+			sock_receive(pss->conn, in, len);
 		return 0;
 	case LWS_CALLBACK_SERVER_WRITEABLE:
-		return pss->conn ? ws_writeable(pss->conn) : 0;
+		return pss->conn ? sock_writeable(pss->conn) : 0;
 	case LWS_CALLBACK_CLOSED:
 		if (pss->conn)
-			ws_closed(pss->conn);
+			sock_closed(pss->conn);
 		pss->conn = NULL;
 		return 0;
 	default:
@@ -277,7 +278,7 @@ static const struct lws_protocols protocols[] = {
 
 
 int
-serve_run(const struct serve_opts *o, struct err *e)
+server_run(const struct server_opts *o, struct err *e)
 {
 	struct lws_context_creation_info info;
 	struct lws_vhost *vh;
@@ -288,14 +289,13 @@ serve_run(const struct serve_opts *o, struct err *e)
 
 	store_init();
 	if (o->state && access(o->state, F_OK) == 0)
-		code = store_load_state(o->state, e);
+		code = state_load(o->state, e);
 	else if (o->seed)
-		code = store_load_seed(o->seed, e);
+		code = state_load_seed(o->seed, e);
 	if (code != EX_OK) {
 		store_free();
 		return code;
 	}
-	store.state_path = o->state;
 	if (tls && (access(o->tls_cert, R_OK) < 0 || access(o->tls_key, R_OK) < 0)) {
 		const char *f = access(o->tls_cert, R_OK) < 0 ? o->tls_cert : o->tls_key;
 
@@ -336,7 +336,7 @@ serve_run(const struct serve_opts *o, struct err *e)
 	port = vh ? lws_get_vhost_listen_port(vh) : o->port;
 	test_hooks = o->test_hooks;
 	hooks_init();
-	ws_init(context, o->ping_interval, o->tips);
+	sock_init(context, o->ping_interval, o->tips);
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
@@ -346,7 +346,7 @@ serve_run(const struct serve_opts *o, struct err *e)
 
 	fprintf(stderr, "chatctl: serve: listening on %s://%s:%d\n", tls ? "https" : "http", host, port);
 	fflush(stderr);
-	if (store.state_path && store_save(e) != EX_OK) {
+	if (o->state && state_save(o->state, e) != EX_OK) {
 		code = EX_IO;
 		goto out;
 	}
@@ -355,11 +355,11 @@ serve_run(const struct serve_opts *o, struct err *e)
 			break;
 		/* Once per turn of the loop, before any answer of this turn is
 		 * written: a client that saw its answer finds it on disk. */
-		if (store.dirty && store.state_path && store_save(e) != EX_OK)
+		if (store.dirty && o->state && state_save(o->state, e) != EX_OK)
 			log_warn("%s", e->msg);
 	}
 out:
-	ws_shutdown();
+	sock_shutdown();
 	lws_context_destroy(context);
 	context = NULL;
 	hooks_free();

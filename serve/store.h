@@ -6,15 +6,19 @@
  * before friendship" rule reads, and the secret that signs tokens. The
  * real server keeps these in MySQL and Redis; api §4.8 lists the keys.
  *
- * Calling sequence: store_init(), then store_load_seed() or
- * store_load_state(); handlers read and change the store directly and call
- * store_touch() after every change; the event loop calls store_save() when
- * store.dirty is set (when --state was given); store_free() at exit.
+ * Calling sequence: store_init(), then state_load_seed() or state_load()
+ * (state.h: the files live there, this is only the model); handlers read
+ * and change the store directly and call store_touch() after every change;
+ * the event loop calls state_save() when store.dirty is set (when --state
+ * was given); store_free() at exit.
  *
  * Ownership: the store owns every string and array reachable from it.
  * Pointers to users, friendships and so on stay valid until the next
- * store_add_*() call of the same kind (arrays may move): look them up
- * again rather than keeping them. Queued records are JSON texts. */
+ * store_*_add() call of the same kind (arrays may move): look them up
+ * again rather than keeping them. Queued records are JSON texts.
+ *
+ * Every export is store_*: serve/ links into the same binary as lib/,
+ * and bare names such as user_by_id or now_ms would be anyone's. */
 #ifndef SERVE_STORE_H
 #define SERVE_STORE_H
 
@@ -23,7 +27,6 @@
 #include <jv.h>
 
 #include "crypto.h"
-#include "../lib/err.h"
 
 #define DEFAULT_AVATAR "https://docs-51yrc-com.oss-cn-hangzhou.aliyuncs.com/chat/user.jpg"
 
@@ -94,8 +97,7 @@ struct store {
 	struct chatlog *logs;
 	size_t nlogs;
 	long next_user, next_friend, next_apply, next_member;
-	const char *state_path;		/* --state FILE, or NULL */
-	int dirty;			/* changed since the last store_save() */
+	int dirty;			/* changed since the last state_save() */
 };
 
 extern struct store store;
@@ -103,53 +105,44 @@ extern struct store store;
 void store_init(void);
 void store_free(void);
 
-/* Both return EX_OK, or EX_IO with e filled ("cannot read 'F': ...",
- * "invalid seed 'F': ..."). */
-int store_load_seed(const char *path, struct err *e);
-int store_load_state(const char *path, struct err *e);
-
-/* Write the whole store to store.state_path atomically (temporary file in
- * the same directory, fsync, rename) and clear store.dirty. */
-int store_save(struct err *e);
-
 static inline void
 store_touch(void)
 {
 	store.dirty = 1;
 }
 
-struct user *user_by_id(long id);
-struct user *user_by_name(const char *username);
-struct user *user_by_uuid(const char *uuid);
+struct user *store_user_by_id(long id);
+struct user *store_user_by_name(const char *username);
+struct user *store_user_by_uuid(const char *uuid);
 /* Adds a user with defaults (status 1, role user, fresh uuid, default
  * avatar); returns it. password is the plain text. */
-struct user *user_add(long id, const char *username, const char *password);
+struct user *store_user_add(long id, const char *username, const char *password);
 
-struct friend *friend_find(long user_id, long friend_id);
-struct friend *friend_add(long user_id, long friend_id, const char *nickname);
+struct friend *store_friend_find(long user_id, long friend_id);
+struct friend *store_friend_add(long user_id, long friend_id, const char *nickname);
 
-struct apply *apply_by_id(long id);
-struct apply *apply_add(long user_id, long friend_id, const char *nickname);
+struct apply *store_apply_by_id(long id);
+struct apply *store_apply_add(long user_id, long friend_id, const char *nickname);
 
-struct group *group_by_id(long id);
+struct group *store_group_by_id(long id);
 
-long chatlog_count(long a, long b);
-void chatlog_add(long a, long b);
+long store_chatlog_count(long a, long b);
+void store_chatlog_add(long a, long b);
 
-void textq_push(struct textq *q, const char *text);
-void textq_clear(struct textq *q);
+void store_textq_push(struct textq *q, const char *text);
+void store_textq_clear(struct textq *q);
 
 /* Display name: nickname when set, else username (borrowed). */
-const char *user_name(const struct user *u);
+const char *store_user_name(const struct user *u);
 
 /* The user row as regChat/loginChat answer it (observed A1), without
  * password and token. The caller owns the result. */
-jv user_row(const struct user *u);
+jv store_user_row(const struct user *u);
 
 /* Times as the real server prints them: "YYYY-MM-DD HH:mm:ss" in local
  * time, and ISO-8601 UTC with milliseconds. out needs 32 bytes. */
-long long now_ms(void);
-char *fmt_local(long long ms, char *out);
-char *fmt_iso(long long ms, char *out);
+long long store_now_ms(void);
+char *store_fmt_local(long long ms, char *out);
+char *store_fmt_iso(long long ms, char *out);
 
 #endif

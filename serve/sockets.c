@@ -1,4 +1,4 @@
-/* serve/ws.c: see ws.h. */
+/* serve/sockets.c: see sockets.h. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,8 +6,8 @@
 #include <libwebsockets.h>
 
 #include "crypto.h"
+#include "sockets.h"
 #include "store.h"
-#include "ws.h"
 #include "../lib/log.h"
 #include "../lib/xalloc.h"
 
@@ -57,36 +57,36 @@ static struct {
 	lws_sorted_usec_list_t ping_sul;
 	char run[9];		/* names this run in push-hook ids */
 	long push_seq;
-} ws;
+} socks;
 
 static void
 ping_all(lws_sorted_usec_list_t *sul);
 
 void
-ws_init(struct lws_context *ctx, double ping_interval, int tips)
+sock_init(struct lws_context *ctx, double ping_interval, int tips)
 {
 	unsigned char r[4];
 
-	ws.ctx = ctx;
-	ws.ping_interval = ping_interval;
-	ws.tips = tips;
-	random_bytes(r, sizeof r);
-	hex_encode(r, sizeof r, ws.run);
+	socks.ctx = ctx;
+	socks.ping_interval = ping_interval;
+	socks.tips = tips;
+	crypto_random_bytes(r, sizeof r);
+	crypto_hex_encode(r, sizeof r, socks.run);
 	if (ping_interval > 0)
-		lws_sul_schedule(ctx, 0, &ws.ping_sul, ping_all,
+		lws_sul_schedule(ctx, 0, &socks.ping_sul, ping_all,
 		    (lws_usec_t)(ping_interval * LWS_USEC_PER_SEC));
 }
 
 void
-ws_shutdown(void)
+sock_shutdown(void)
 {
-	lws_sul_cancel(&ws.ping_sul);
+	lws_sul_cancel(&socks.ping_sul);
 }
 
 long
-ws_open_count(void)
+sock_open_count(void)
 {
-	return ws.open;
+	return socks.open;
 }
 
 /* ---- the queue ---- */
@@ -156,13 +156,13 @@ send_timestamped(struct conn *c, const char *head, const char *json)
 {
 	struct buf b = BUF_INIT;
 
-	buf_printf(&b, "{\"type\":\"%s\",\"data\":%s,\"timestamp\":%lld}", head, json, now_ms());
+	buf_printf(&b, "{\"type\":\"%s\",\"data\":%s,\"timestamp\":%lld}", head, json, store_now_ms());
 	enqueue(c, frame_new(F_TEXT, b.buf, b.len));
 	buf_release(&b);
 }
 
 void
-ws_push(struct user *u, const char *record)
+sock_push(struct user *u, const char *record)
 {
 	if (u->conn)
 		send_timestamped(u->conn, "singleChat", record);
@@ -173,11 +173,11 @@ ping_all(lws_sorted_usec_list_t *sul)
 {
 	struct conn *c;
 
-	for (c = ws.conns; c; c = c->next)
+	for (c = socks.conns; c; c = c->next)
 		if (c->accepted && !c->silenced)
 			send_text(c, "{\"type\":\"ping\"}");
-	lws_sul_schedule(ws.ctx, 0, sul, ping_all,
-	    (lws_usec_t)(ws.ping_interval * LWS_USEC_PER_SEC));
+	lws_sul_schedule(socks.ctx, 0, sul, ping_all,
+	    (lws_usec_t)(socks.ping_interval * LWS_USEC_PER_SEC));
 }
 
 /* ---- accepting ---- */
@@ -287,19 +287,19 @@ send_tips(struct conn *c, const struct user *u, int visitor)
 			buf_adds(&url, t->url);
 		else {
 			buf_printf(&url, SETPAGE "groupQrcode&title=%%E6%%88%%91%%E7%%9A%%84%%E4%%BA%%8C%%E7%%BB%%B4%%E7%%A0%%81&id=%ld&name=", u->id);
-			uri_component(&url, user_name(u));
+			uri_component(&url, store_user_name(u));
 			buf_adds(&url, "&avatar=");
 			uri_component(&url, u->avatar);
 			buf_adds(&url, "&chatType=single");
 		}
-		uuid_v4(uuid);
+		crypto_uuid_v4(uuid);
 		snprintf(from, sizeof from, "redirect-%s-%ld", t->kind, u->id);
 		rec = jv_object_set(jv_object(), jv_string("id"), jv_string(uuid));
 		rec = jv_object_set(rec, jv_string("from_avatar"), jv_string(t->avatar ? t->avatar : u->avatar));
 		rec = jv_object_set(rec, jv_string("from_name"), jv_string(t->name));
 		rec = jv_object_set(rec, jv_string("from_id"), jv_string(from));
 		rec = jv_object_set(rec, jv_string("to_id"), jv_number((double)u->id));
-		rec = jv_object_set(rec, jv_string("to_name"), jv_string(user_name(u)));
+		rec = jv_object_set(rec, jv_string("to_name"), jv_string(store_user_name(u)));
 		rec = jv_object_set(rec, jv_string("to_avatar"), jv_string(u->avatar));
 		rec = jv_object_set(rec, jv_string("chatType"), jv_string("single"));
 		rec = jv_object_set(rec, jv_string("type"), jv_string("text"));
@@ -309,7 +309,7 @@ send_tips(struct conn *c, const struct user *u, int visitor)
 		rec = jv_object_set(rec, jv_string("redirect"), jv_object_set(jv_object_set(jv_object(),
 		    jv_string("url"), jv_string(url.buf)), jv_string("type"), jv_string("navigateTo")));
 		rec = jv_object_set(rec, jv_string("options"), jv_object());
-		rec = jv_object_set(rec, jv_string("create_time"), jv_number((double)now_ms()));
+		rec = jv_object_set(rec, jv_string("create_time"), jv_number((double)store_now_ms()));
 		rec = jv_object_set(rec, jv_string("isremove"), jv_number(0));
 		rec = jv_object_set(rec, jv_string("group"), jv_object());
 		rec = jv_object_set(rec, jv_string("msgidKey"), jv_string(from));
@@ -321,7 +321,7 @@ send_tips(struct conn *c, const struct user *u, int visitor)
 }
 
 void
-ws_established(struct lws *wsi, struct conn **pc)
+sock_established(struct lws *wsi, struct conn **pc)
 {
 	static char arg[URLARG_MAX];
 	struct conn *c = xcalloc(1, sizeof *c);
@@ -332,11 +332,11 @@ ws_established(struct lws *wsi, struct conn **pc)
 	char welcome[160];
 
 	c->wsi = wsi;
-	c->next = ws.conns;
-	if (ws.conns)
-		ws.conns->prev = c;
-	ws.conns = c;
-	ws.open++;
+	c->next = socks.conns;
+	if (socks.conns)
+		socks.conns->prev = c;
+	socks.conns = c;
+	socks.open++;
 	*pc = c;
 
 	/* The upgrade has been answered already; now the checks of api §4.2. */
@@ -344,14 +344,14 @@ ws_established(struct lws *wsi, struct conn **pc)
 		reject(c, "缺少 token 参数");
 		return;
 	}
-	payload = jwt_verify(store.secret, token);
+	payload = crypto_jwt_verify(store.secret, token);
 	if (!jv_is_valid(payload)) {
 		jv_free(payload);
 		reject(c, "Token 不合法");
 		return;
 	}
 	v = jv_object_get(jv_copy(payload), jv_string("id"));
-	u = jv_get_kind(v) == JV_KIND_NUMBER ? user_by_id((long)jv_number_value(v)) : NULL;
+	u = jv_get_kind(v) == JV_KIND_NUMBER ? store_user_by_id((long)jv_number_value(v)) : NULL;
 	jv_free(v);
 	v = jv_object_get(payload, jv_string("role"));
 	visitor = jv_get_kind(v) == JV_KIND_STRING && strcmp(jv_string_value(v), "visitor") == 0;
@@ -374,26 +374,26 @@ ws_established(struct lws *wsi, struct conn **pc)
 	c->accepted = 1;
 	u->conn = c;
 	snprintf(welcome, sizeof welcome,
-	    "{\"type\":\"system\",\"data\":\"欢迎您访问我们的系统！\",\"timestamp\":%lld}", now_ms());
+	    "{\"type\":\"system\",\"data\":\"欢迎您访问我们的系统！\",\"timestamp\":%lld}", store_now_ms());
 	send_text(c, welcome);
-	if (ws.tips)
+	if (socks.tips)
 		send_tips(c, u, visitor);
 }
 
 void
-ws_closed(struct conn *c)
+sock_closed(struct conn *c)
 {
-	struct user *u = c->uid ? user_by_id(c->uid) : NULL;
+	struct user *u = c->uid ? store_user_by_id(c->uid) : NULL;
 
 	if (u && u->conn == c)
 		u->conn = NULL;
 	if (c->prev)
 		c->prev->next = c->next;
 	else
-		ws.conns = c->next;
+		socks.conns = c->next;
 	if (c->next)
 		c->next->prev = c->prev;
-	ws.open--;
+	socks.open--;
 	while (c->head) {
 		struct frame *f = c->head;
 
@@ -426,7 +426,8 @@ on_message(struct conn *c, const char *s, size_t len)
 				/* A ping carrying a token is answered only if it verifies. */
 				if (jv_is_valid(token) && jv_get_kind(token) != JV_KIND_NULL) {
 					jv p = jv_get_kind(token) == JV_KIND_STRING ?
-					    jwt_verify(store.secret, jv_string_value(token)) : jv_invalid();
+					    crypto_jwt_verify(store.secret, jv_string_value(token)) :
+					    jv_invalid();
 
 					answer = jv_is_valid(p);
 					jv_free(p);
@@ -438,13 +439,13 @@ on_message(struct conn *c, const char *s, size_t len)
 		jv_free(msg);
 	}
 	if (answer) {
-		snprintf(pong, sizeof pong, "{\"type\":\"pong\",\"timestamp\":%lld}", now_ms());
+		snprintf(pong, sizeof pong, "{\"type\":\"pong\",\"timestamp\":%lld}", store_now_ms());
 		send_text(c, pong);
 	}
 }
 
 void
-ws_receive(struct conn *c, const void *in, size_t len)
+sock_receive(struct conn *c, const void *in, size_t len)
 {
 	/* Nothing a client sends needs more than this; drop the excess. */
 	if (c->rx.len + len <= 1024 * 1024)
@@ -464,7 +465,7 @@ ws_receive(struct conn *c, const void *in, size_t len)
 static int
 push_some(struct conn *c, struct pushjob *j)
 {
-	long long t = now_ms();
+	long long t = store_now_ms();
 	size_t n = 0;
 	char digits[16];
 
@@ -473,7 +474,7 @@ push_some(struct conn *c, struct pushjob *j)
 	memcpy(j->tmpl + j->ts_off, digits, 13);
 	while (j->remaining > 0 && n + j->len <= j->batch_cap) {
 		unsigned char *f = j->batch + LWS_PRE + n;
-		long seq = ++ws.push_seq;
+		long seq = ++socks.push_seq;
 		int k;
 
 		memcpy(f, j->tmpl, j->len);
@@ -486,7 +487,7 @@ push_some(struct conn *c, struct pushjob *j)
 }
 
 int
-ws_writeable(struct conn *c)
+sock_writeable(struct conn *c)
 {
 	struct frame *f;
 
@@ -557,13 +558,13 @@ more:
 static struct conn *
 conn_of(long uid)
 {
-	struct user *u = user_by_id(uid);
+	struct user *u = store_user_by_id(uid);
 
 	return u ? u->conn : NULL;
 }
 
 int
-ws_inject(long uid, enum inject_kind kind, const char *body, size_t len, int fragments,
+sock_inject(long uid, enum inject_kind kind, const char *body, size_t len, int fragments,
     size_t size)
 {
 	struct conn *c = conn_of(uid);
@@ -601,13 +602,13 @@ ws_inject(long uid, enum inject_kind kind, const char *body, size_t len, int fra
 }
 
 int
-ws_drop(long uid)
+sock_drop(long uid)
 {
 	struct conn *c;
 	int found = 0;
 
 	/* Every socket of the user, superseded ones too; no close frame. */
-	for (c = ws.conns; c; c = c->next)
+	for (c = socks.conns; c; c = c->next)
 		if (c->uid == uid) {
 			c->silenced = 1;
 			lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
@@ -617,7 +618,7 @@ ws_drop(long uid)
 }
 
 int
-ws_close(long uid, int code)
+sock_close(long uid, int code)
 {
 	struct conn *c = conn_of(uid);
 
@@ -628,7 +629,7 @@ ws_close(long uid, int code)
 }
 
 int
-ws_silence(long uid)
+sock_silence(long uid)
 {
 	struct conn *c = conn_of(uid);
 
@@ -641,7 +642,7 @@ ws_silence(long uid)
 }
 
 int
-ws_push_bulk(long uid, long count, long size)
+sock_push_bulk(long uid, long count, long size)
 {
 	struct conn *c = conn_of(uid);
 	struct pushjob *j;
@@ -657,10 +658,10 @@ ws_push_bulk(long uid, long count, long size)
 	/* The frame without padding, to learn how much padding makes ~size. */
 	buf_printf(&json, "{\"type\":\"singleChat\",\"data\":{\"id\":\"push-%s-0000000000\","
 	    "\"from_id\":1,\"to_id\":%ld,\"chatType\":\"single\",\"type\":\"text\",\"data\":\"",
-	    ws.run, uid);
+	    socks.run, uid);
 	base = json.len;
 	buf_printf(&json, "\",\"create_time\":%lld,\"isremove\":0},\"timestamp\":%lld}",
-	    now_ms(), now_ms());
+	    store_now_ms(), store_now_ms());
 	if (size > 0 && (size_t)size > json.len)
 		pad = (size_t)size - json.len;
 	j = xcalloc(1, sizeof *j);

@@ -1,11 +1,13 @@
-/* serve/http.h: one HTTP request and its answer, as the REST handlers and
- * the test hooks see them (lws is kept out of their way).
+/* serve/request.h: one HTTP request and its answer, as the REST handlers
+ * and the test hooks see them (lws is kept out of their way). Not http.h:
+ * that is lib/'s curl handle, and "http.h" used to mean either file
+ * depending on which folder included it.
  *
  * server.c fills a struct request from lws, hands it to hooks_handle() or
- * api_handle(), and writes the struct response back. Both structs own
+ * routes_handle(), and writes the struct response back. Both structs own
  * their contents; request_free()/response_free() release them. */
-#ifndef SERVE_HTTP_H
-#define SERVE_HTTP_H
+#ifndef SERVE_REQUEST_H
+#define SERVE_REQUEST_H
 
 #include <jv.h>
 
@@ -34,7 +36,7 @@ struct response {
 void request_free(struct request *rq);
 void response_free(struct response *rs);
 
-/* Envelopes (api §1.3). ok_data consumes data. */
+/* Envelopes (api §1.3). reply_ok() consumes data. */
 void reply_ok(struct response *rs, jv data);
 void reply_ok_raw(struct response *rs, const char *json);	/* data already JSON */
 void reply_fail(struct response *rs, int status, const char *msg);

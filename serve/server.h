@@ -1,14 +1,14 @@
-/* serve/serve.h: chatctl serve, a local in-memory stand-in for the chat
+/* serve/server.h: chatctl serve, a local in-memory stand-in for the chat
  * server (DESIGN.md "serve"). cmd/serve.c parses the options into a
- * struct serve_opts and calls serve_run(), which returns when SIGINT or
+ * struct server_opts and calls server_run(), which returns when SIGINT or
  * SIGTERM arrives (EX_OK) or when it cannot start (an EX_* code, with e
  * filled). One process, one lws context, one event loop, no threads. */
-#ifndef SERVE_SERVE_H
-#define SERVE_SERVE_H
+#ifndef SERVE_SERVER_H
+#define SERVE_SERVER_H
 
 #include "../lib/err.h"
 
-struct serve_opts {
+struct server_opts {
 	const char *host;		/* listen address as given */
 	int port;			/* 0: any free port */
 	const char *seed, *state;	/* files, or NULL */
@@ -17,6 +17,6 @@ struct serve_opts {
 	int tips, test_hooks, verbose;
 };
 
-int serve_run(const struct serve_opts *o, struct err *e);
+int server_run(const struct server_opts *o, struct err *e);
 
 #endif

@@ -1,16 +1,16 @@
-/* serve/api.c: see api.h. Each handler is written against the observed
- * transcripts: field sets and their order, messages, statuses. */
+/* serve/routes.c: see routes.h. Each handler is written against the
+ * observed transcripts: field sets and their order, messages, statuses. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "api.h"
 #include "crypto.h"
 #include "params.h"
+#include "routes.h"
+#include "sockets.h"
 #include "store.h"
-#include "ws.h"
 #include "../lib/xalloc.h"
 
 #define GROUP_AVATAR "https://docs-51yrc-com.oss-cn-hangzhou.aliyuncs.com/chat/group.png"
@@ -22,63 +22,12 @@ struct ctx {
 	struct user *me;	/* the authenticated caller under /api/chat */
 };
 
-/* ---- envelopes ---- */
-
-void
-request_free(struct request *rq)
-{
-	free(rq->path);
-	jv_free(rq->query);
-	jv_free(rq->body);
-	free(rq->bad_json);
-	free(rq->token);
-	buf_release(&rq->raw);
-	memset(rq, 0, sizeof *rq);
-}
-
-void
-response_free(struct response *rs)
-{
-	buf_release(&rs->body);
-	memset(rs, 0, sizeof *rs);
-}
-
-void
-reply_ok_raw(struct response *rs, const char *json)
-{
-	rs->status = 200;
-	buf_reset(&rs->body);
-	buf_adds(&rs->body, "{\"msg\":\"ok\",\"data\":");
-	buf_adds(&rs->body, json);
-	buf_adds(&rs->body, "}");
-}
-
-void
-reply_ok(struct response *rs, jv data)
-{
-	jv text = jv_dump_string(data, 0);
-
-	reply_ok_raw(rs, jv_string_value(text));
-	jv_free(text);
-}
-
-void
-reply_fail(struct response *rs, int status, const char *msg)
-{
-	jv o = jv_object_set(jv_object_set(jv_object(), jv_string("msg"), jv_string("fail")),
-	    jv_string("data"), jv_string(msg));
-	jv text = jv_dump_string(o, 0);
-
-	rs->status = status;
-	buf_reset(&rs->body);
-	buf_adds(&rs->body, jv_string_value(text));
-	jv_free(text);
-}
+/* ---- helpers ---- */
 
 static int
 invalid(struct ctx *c, const struct rule *rules)
 {
-	char *msg = validate(c->params, rules);
+	char *msg = params_validate(c->params, rules);
 
 	if (msg == NULL)
 		return 0;
@@ -125,13 +74,13 @@ static void
 deliver(struct user *to, long from, const char *record, int log)
 {
 	if (to->conn) {
-		ws_push(to, record);
+		sock_push(to, record);
 		if (log) {
-			chatlog_add(from, to->id);
-			chatlog_add(to->id, from);
+			store_chatlog_add(from, to->id);
+			store_chatlog_add(to->id, from);
 		}
 	} else
-		textq_push(&to->queue, record);
+		store_textq_push(&to->queue, record);
 	store_touch();
 }
 
@@ -147,7 +96,7 @@ static const struct rule login_rules[] = {
 static void
 login(struct ctx *c, const char *username, const char *password)
 {
-	struct user *u = user_by_name(username);
+	struct user *u = store_user_by_name(username);
 	char hash[65], nonce[33];
 	unsigned char rnd[16];
 	jv row, payload;
@@ -156,19 +105,19 @@ login(struct ctx *c, const char *username, const char *password)
 		reply_fail(c->rs, 400, "账号不存在或者被禁用");
 		return;
 	}
-	sha256_hex(password, hash);
+	crypto_sha256_hex(password, hash);
 	if (strcmp(hash, u->password) != 0) {
 		reply_fail(c->rs, 400, "账户或密码错误");
 		return;
 	}
-	u->last_login_ms = now_ms();
-	row = user_row(u);
+	u->last_login_ms = store_now_ms();
+	row = store_user_row(u);
 	/* A nonce, so that two logins in one second still differ. */
-	random_bytes(rnd, sizeof rnd);
+	crypto_random_bytes(rnd, sizeof rnd);
 	payload = set(set(jv_copy(row), "iat", num(u->last_login_ms / 1000)),
-	    "nonce", jv_string(hex_encode(rnd, sizeof rnd, nonce)));
+	    "nonce", jv_string(crypto_hex_encode(rnd, sizeof rnd, nonce)));
 	free(u->token);
-	u->token = jwt_sign(store.secret, payload);
+	u->token = crypto_jwt_sign(store.secret, payload);
 	store_touch();
 	reply_ok(c->rs, set(row, "token", jv_string(u->token)));
 }
@@ -180,12 +129,12 @@ h_register(struct ctx *c)
 
 	if (invalid(c, login_rules))
 		return;
-	name = param_text(c->params, "username");
-	pass = param_text(c->params, "password");
-	if (user_by_name(name))
+	name = params_text(c->params, "username");
+	pass = params_text(c->params, "password");
+	if (store_user_by_name(name))
 		reply_fail(c->rs, 400, "该账号已存在，请换一个账号注册");
 	else {
-		user_add(0, name, pass);
+		store_user_add(0, name, pass);
 		store_touch();
 		login(c, name, pass);
 	}
@@ -200,8 +149,8 @@ h_login(struct ctx *c)
 
 	if (invalid(c, login_rules))
 		return;
-	name = param_text(c->params, "username");
-	pass = param_text(c->params, "password");
+	name = params_text(c->params, "username");
+	pass = params_text(c->params, "password");
 	login(c, name, pass);
 	free(name);
 	free(pass);
@@ -232,7 +181,7 @@ h_search(struct ctx *c)
 	if (invalid(c, rules))
 		return;
 	list = jv_array();
-	kw = param_text(c->params, "keyword");
+	kw = params_text(c->params, "keyword");
 	for (i = 0; i < store.nusers; i++) {
 		const struct user *u = &store.users[i];
 
@@ -262,8 +211,8 @@ h_userinfo(struct ctx *c)
 
 	if (invalid(c, rules))
 		return;
-	uuid = param_text(c->params, "uuid");
-	u = user_by_uuid(uuid);
+	uuid = params_text(c->params, "uuid");
+	u = store_user_by_uuid(uuid);
 	free(uuid);
 	if (u == NULL || u->status != 1) {
 		reply_ok(c->rs, jv_null());
@@ -296,12 +245,12 @@ h_applyfriend(struct ctx *c)
 
 	if (invalid(c, rules))
 		return;
-	param_long(c->params, "friend_id", &fid);
+	params_long(c->params, "friend_id", &fid);
 	if (fid == c->me->id) {
 		reply_fail(c->rs, 400, "不能添加自己为好友");
 		return;
 	}
-	to = user_by_id(fid);
+	to = store_user_by_id(fid);
 	if (to == NULL || to->status != 1) {
 		reply_fail(c->rs, 400, "添加的好友不存在");
 		return;
@@ -315,22 +264,22 @@ h_applyfriend(struct ctx *c)
 			return;
 		}
 	}
-	note = param_text(c->params, "nickname");
-	apply_add(c->me->id, fid, note);
+	note = params_text(c->params, "nickname");
+	store_apply_add(c->me->id, fid, note);
 	free(note);
 	store_touch();
 	reply_ok(c->rs, jv_string("ok"));
 
 	/* The notice of api §3.6 / observed C: queued if offline, never logged. */
-	uuid_v4(uuid);
+	crypto_uuid_v4(uuid);
 	snprintf(from, sizeof from, "redirect-applyFriend-%ld", c->me->id);
-	snprintf(text, sizeof text, "用户[%s]申请添加您为好友，请尽快处理", user_name(c->me));
+	snprintf(text, sizeof text, "用户[%s]申请添加您为好友，请尽快处理", store_user_name(c->me));
 	rec = set(jv_object(), "id", jv_string(uuid));
 	rec = set(rec, "from_avatar", jv_string(GROUP_AVATAR));
 	rec = set(rec, "from_name", jv_string("好友申请提醒"));
 	rec = set(rec, "from_id", jv_string(from));
 	rec = set(rec, "to_id", num(to->id));
-	rec = set(rec, "to_name", jv_string(user_name(to)));
+	rec = set(rec, "to_name", jv_string(store_user_name(to)));
 	rec = set(rec, "to_avatar", jv_string(to->avatar));
 	rec = set(rec, "chatType", jv_string("single"));
 	rec = set(rec, "type", jv_string("text"));
@@ -338,7 +287,7 @@ h_applyfriend(struct ctx *c)
 	rec = set(rec, "redirect", set(set(jv_object(), "url",
 	    jv_string("/pages/applyMyfriend/applyMyfriend")), "type", jv_string("navigateTo")));
 	rec = set(rec, "options", jv_object());
-	rec = set(rec, "create_time", num(now_ms()));
+	rec = set(rec, "create_time", num(store_now_ms()));
 	rec = set(rec, "isremove", num(0));
 	rec = set(rec, "msgidKey", jv_string(from));
 	{
@@ -355,7 +304,7 @@ limit_param(struct ctx *c, long dflt)
 {
 	long n;
 
-	return param_long(c->params, "limit", &n) && n >= 0 ? n : dflt;
+	return params_long(c->params, "limit", &n) && n >= 0 ? n : dflt;
 }
 
 static int
@@ -381,7 +330,7 @@ h_listapply(struct ctx *c)
 	if (invalid(c, rules))
 		return;
 	list = jv_array();
-	param_long(c->params, "page", &page);
+	params_long(c->params, "page", &page);
 	limit = limit_param(c, 10);
 	mine = xcalloc(store.napplies + 1, sizeof *mine);
 	for (i = 0; i < store.napplies; i++)
@@ -392,7 +341,7 @@ h_listapply(struct ctx *c)
 	qsort(mine, n, sizeof *mine, by_id_desc);
 	for (k = (page - 1) * limit; k >= 0 && k < (long)n && k < page * limit; k++) {
 		const struct apply *a = mine[k];
-		const struct user *from = user_by_id(a->user_id);
+		const struct user *from = store_user_by_id(a->user_id);
 		char ct[32], ut[32];
 		jv item = jv_object(), who = jv_null();
 
@@ -400,7 +349,7 @@ h_listapply(struct ctx *c)
 			who = set(set(set(set(set(jv_object(), "id", num(from->id)),
 			    "username", jv_string(from->username)), "avatar", jv_string(from->avatar)),
 			    "nickname", jv_string(from->nickname)), "uuid", jv_string(from->uuid));
-		item = set(item, "create_time", jv_string(fmt_local(a->create_ms, ct)));
+		item = set(item, "create_time", jv_string(store_fmt_local(a->create_ms, ct)));
 		item = set(item, "id", num(a->id));
 		item = set(item, "user_id", num(a->user_id));
 		item = set(item, "friend_id", num(a->friend_id));
@@ -411,7 +360,8 @@ h_listapply(struct ctx *c)
 		item = set(item, "isblack", num(0));
 		item = set(item, "status", jv_string(a->status));
 		item = set(item, "order", num(50));
-		item = set(item, "update_time", jv_string(fmt_iso(a->update_ms / 1000 * 1000, ut)));
+		item = set(item, "update_time",
+		    jv_string(store_fmt_iso(a->update_ms / 1000 * 1000, ut)));
 		item = set(item, "userId", num(a->user_id));
 		item = set(item, "user", who);
 		list = jv_array_append(list, item);
@@ -461,43 +411,45 @@ h_handleapply(struct ctx *c)
 
 	if (invalid(c, rules))
 		return;
-	param_long(c->params, "id", &id);
-	a = apply_by_id(id);
+	params_long(c->params, "id", &id);
+	a = store_apply_by_id(id);
 	if (a == NULL || a->friend_id != me || strcmp(a->status, "pending") != 0) {
 		reply_fail(c->rs, 400, "申请不存在或已处理");
 		return;
 	}
-	status = param_text(c->params, "status");
+	status = params_text(c->params, "status");
 	free(a->status);
 	a->status = status;
-	a->update_ms = now_ms();
+	a->update_ms = store_now_ms();
 	other = a->user_id;
 	store_touch();
 	reply_ok(c->rs, jv_string("ok"));
-	if (strcmp(status, "agree") != 0 || (applicant = user_by_id(other)) == NULL)
+	if (strcmp(status, "agree") != 0 || (applicant = store_user_by_id(other)) == NULL)
 		return;
 
 	/* Me -> applicant carries the remark I chose, applicant -> me my own
 	 * nickname (observed C18, C19). */
-	remark = param_text(c->params, "nickname");
-	if (friend_find(me, other) == NULL)
-		friend_add(me, other, remark ? remark : "");
+	remark = params_text(c->params, "nickname");
+	if (store_friend_find(me, other) == NULL)
+		store_friend_add(me, other, remark ? remark : "");
 	free(remark);
-	if (friend_find(other, me) == NULL)
-		friend_add(other, me, c->me->nickname);
+	if (store_friend_find(other, me) == NULL)
+		store_friend_add(other, me, c->me->nickname);
 
-	/* friend_add may move the friendship rows: look them up afresh. */
-	uuid_v4(uuid);
-	t = now_ms();
-	f = friend_find(me, other);
-	to_name = f && f->nickname[0] ? f->nickname : user_name(applicant);
+	/* store_friend_add may move the friendship rows: look them up afresh. */
+	crypto_uuid_v4(uuid);
+	t = store_now_ms();
+	f = store_friend_find(me, other);
+	to_name = f && f->nickname[0] ? f->nickname : store_user_name(applicant);
 	{
-		char *one = dump(friends_notice(uuid, t, c->me, user_name(c->me), applicant, to_name));
+		char *one = dump(friends_notice(uuid, t, c->me, store_user_name(c->me), applicant,
+		    to_name));
 		char *two;
 
-		f = friend_find(me, other);
+		f = store_friend_find(me, other);
 		two = dump(friends_notice(uuid, t, applicant,
-		    f && f->nickname[0] ? f->nickname : user_name(applicant), c->me, user_name(c->me)));
+		    f && f->nickname[0] ? f->nickname : store_user_name(applicant), c->me,
+		    store_user_name(c->me)));
 		deliver(applicant, me, one, 1);
 		deliver(c->me, other, two, 1);
 		free(one);
@@ -519,8 +471,8 @@ h_isfriend(struct ctx *c)
 
 	if (invalid(c, rules))
 		return;
-	param_long(c->params, "id", &id);
-	f = friend_find(c->me->id, id);
+	params_long(c->params, "id", &id);
+	f = store_friend_find(c->me->id, id);
 	if (f == NULL || f->isblack) {
 		reply_fail(c->rs, 400, "不是好友");
 		return;
@@ -557,7 +509,7 @@ h_friendlist(struct ctx *c)
 
 	if (invalid(c, rules))
 		return;
-	param_long(c->params, "page", &page);
+	params_long(c->params, "page", &page);
 	limit = limit_param(c, 2000);
 	for (t = 0; t < 27; t++)
 		items[t] = jv_array();
@@ -571,10 +523,10 @@ h_friendlist(struct ctx *c)
 			continue;
 		total++;
 		if (k++ < (page - 1) * limit || shown >= limit ||
-		    (u = user_by_id(f->friend_id)) == NULL)
+		    (u = store_user_by_id(f->friend_id)) == NULL)
 			continue;
 		shown++;
-		name = f->nickname[0] ? f->nickname : user_name(u);
+		name = f->nickname[0] ? f->nickname : store_user_name(u);
 		item = set(jv_object(), "id", num(f->id));
 		item = set(item, "beizhu", jv_string(f->nickname));
 		item = set(item, "username", jv_string(u->username));
@@ -654,7 +606,7 @@ parse_options(jv params)
 	char *text;
 
 	if (jv_get_kind(v) == JV_KIND_STRING && jv_string_value(v)[0] &&
-	    (text = url_decode(jv_string_value(v), strlen(jv_string_value(v)), 0)) != NULL) {
+	    (text = params_url_decode(jv_string_value(v), strlen(jv_string_value(v)), 0)) != NULL) {
 		jv p = jv_parse(text);
 
 		if (jv_is_valid(p)) {
@@ -672,9 +624,9 @@ parse_options(jv params)
 static const char *
 single_refusal(const struct user *me, const struct user *to)
 {
-	const struct friend *row = friend_find(to->id, me->id);
+	const struct friend *row = store_friend_find(to->id, me->id);
 	int sc = send_count(to, strcmp(me->role, "visitor") == 0 ? "visitor" : "user");
-	long logged = chatlog_count(me->id, to->id);
+	long logged = store_chatlog_count(me->id, to->id);
 
 	if (strcmp(me->role, "visitor") == 0) {
 		if (sc == 0) {
@@ -722,15 +674,15 @@ group_row(const struct group *g)
 	o = set(o, "invite_confirm", num(1));
 	o = set(o, "status", num(g->status));
 	o = set(o, "order", num(50));
-	o = set(o, "create_time", jv_string(fmt_local(g->create_ms, ct)));
-	o = set(o, "update_time", jv_string(fmt_iso(g->create_ms / 1000 * 1000, ut)));
+	o = set(o, "create_time", jv_string(store_fmt_local(g->create_ms, ct)));
+	o = set(o, "update_time", jv_string(store_fmt_iso(g->create_ms / 1000 * 1000, ut)));
 	return set(o, "group_users", users);
 }
 
 static void
 send_group(struct ctx *c, long gid, jv type, jv data, jv options)
 {
-	struct group *g = group_by_id(gid);
+	struct group *g = store_group_by_id(gid);
 	const struct member *mine = NULL;
 	char uuid[37], *json;
 	size_t i;
@@ -751,10 +703,11 @@ send_group(struct ctx *c, long gid, jv type, jv data, jv options)
 		reply_fail(c->rs, 400, "您不在群里，无法发消息");
 		goto out;
 	}
-	uuid_v4(uuid);
+	crypto_uuid_v4(uuid);
 	rec = set(jv_object(), "id", jv_string(uuid));
 	rec = set(rec, "from_avatar", jv_string(mine->avatar[0] ? mine->avatar : c->me->avatar));
-	rec = set(rec, "from_name", jv_string(mine->nickname[0] ? mine->nickname : user_name(c->me)));
+	rec = set(rec, "from_name",
+	    jv_string(mine->nickname[0] ? mine->nickname : store_user_name(c->me)));
 	rec = set(rec, "from_id", num(me));
 	rec = set(rec, "to_id", num(g->id));
 	rec = set(rec, "to_name", jv_string(g->name));
@@ -763,7 +716,7 @@ send_group(struct ctx *c, long gid, jv type, jv data, jv options)
 	rec = set(rec, "type", jv_copy(type));
 	rec = set(rec, "data", jv_copy(data));
 	rec = set(rec, "options", jv_copy(options));
-	rec = set(rec, "create_time", num(now_ms()));
+	rec = set(rec, "create_time", num(store_now_ms()));
 	rec = set(rec, "isremove", num(0));
 	rec = set(rec, "group", group_row(g));
 	rec = set(rec, "sendUUid", jv_string(c->me->uuid));
@@ -773,7 +726,7 @@ send_group(struct ctx *c, long gid, jv type, jv data, jv options)
 		struct user *u;
 
 		if (g->members[i].status != 1 || g->members[i].user_id == me ||
-		    (u = user_by_id(g->members[i].user_id)) == NULL)
+		    (u = store_user_by_id(g->members[i].user_id)) == NULL)
 			continue;
 		deliver(u, me, json, 0);
 	}
@@ -804,20 +757,20 @@ h_sendmessage(struct ctx *c)
 
 	if (invalid(c, rules))
 		return;
-	param_long(c->params, "sendto_id", &to_id);
+	params_long(c->params, "sendto_id", &to_id);
 	/* type and data travel on exactly as they came (a JSON body may carry
 	 * data as an object). */
 	type = jv_object_get(jv_copy(c->params), jv_string("type"));
 	data = jv_object_get(jv_copy(c->params), jv_string("data"));
 	options = parse_options(c->params);
-	chat_type = param_text(c->params, "chatType");
+	chat_type = params_text(c->params, "chatType");
 	if (strcmp(chat_type, "group") == 0) {
 		free(chat_type);
 		send_group(c, to_id, type, data, options);
 		return;
 	}
 	free(chat_type);
-	to = user_by_id(to_id);
+	to = store_user_by_id(to_id);
 	if (to == NULL || to->status != 1) {
 		reply_fail(c->rs, 400, "对方不存在或者被禁用，不能发消息");
 		goto out;
@@ -826,21 +779,23 @@ h_sendmessage(struct ctx *c)
 		reply_fail(c->rs, 400, why);
 		goto out;
 	}
-	theirs = friend_find(to->id, c->me->id);
-	mine = friend_find(c->me->id, to->id);
-	uuid_v4(uuid);
+	theirs = store_friend_find(to->id, c->me->id);
+	mine = store_friend_find(c->me->id, to->id);
+	crypto_uuid_v4(uuid);
 	rec = set(jv_object(), "id", jv_string(uuid));
 	rec = set(rec, "from_avatar", jv_string(c->me->avatar));
-	rec = set(rec, "from_name", jv_string(theirs && theirs->nickname[0] ? theirs->nickname : user_name(c->me)));
+	rec = set(rec, "from_name",
+	    jv_string(theirs && theirs->nickname[0] ? theirs->nickname : store_user_name(c->me)));
 	rec = set(rec, "from_id", num(c->me->id));
 	rec = set(rec, "to_id", num(to->id));
-	rec = set(rec, "to_name", jv_string(mine && mine->nickname[0] ? mine->nickname : user_name(to)));
+	rec = set(rec, "to_name",
+	    jv_string(mine && mine->nickname[0] ? mine->nickname : store_user_name(to)));
 	rec = set(rec, "to_avatar", jv_string(to->avatar));
 	rec = set(rec, "chatType", jv_string("single"));
 	rec = set(rec, "type", jv_copy(type));
 	rec = set(rec, "data", jv_copy(data));
 	rec = set(rec, "options", jv_copy(options));
-	rec = set(rec, "create_time", num(now_ms()));
+	rec = set(rec, "create_time", num(store_now_ms()));
 	rec = set(rec, "isremove", num(0));
 	rec = set(rec, "sendUUid", jv_string(c->me->uuid));
 	json = dump(rec);
@@ -862,8 +817,8 @@ h_offline(struct ctx *c)
 	/* Without a socket the queue stays as it is (observed E5). */
 	if (me->conn && me->queue.n) {
 		for (i = 0; i < me->queue.n; i++)
-			ws_push(me, me->queue.v[i]);
-		textq_clear(&me->queue);
+			sock_push(me, me->queue.v[i]);
+		store_textq_clear(&me->queue);
 		store_touch();
 	}
 	reply_ok(c->rs, jv_string("ok"));
@@ -990,7 +945,7 @@ authenticate(struct ctx *c)
 		reply_fail(c->rs, 400, "您没有权限访问即时通讯接口");
 		return -1;
 	}
-	payload = jwt_verify(store.secret, token);
+	payload = crypto_jwt_verify(store.secret, token);
 	v = jv_is_valid(payload) ? jv_object_get(jv_copy(payload), jv_string("id")) : jv_invalid();
 	if (jv_get_kind(v) != JV_KIND_NUMBER) {
 		jv_free(v);
@@ -1001,7 +956,7 @@ authenticate(struct ctx *c)
 	}
 	id = (long)jv_number_value(v);
 	jv_free(v);
-	c->me = user_by_id(id);
+	c->me = store_user_by_id(id);
 	/* Only the latest token of the user passes (Redis chat_user_<id>). */
 	if (c->me == NULL || c->me->token == NULL || strcmp(c->me->token, token) != 0) {
 		jv_free(payload);
@@ -1029,7 +984,7 @@ authenticate(struct ctx *c)
 }
 
 void
-api_handle(struct request *rq, struct response *rs)
+routes_handle(struct request *rq, struct response *rs)
 {
 	struct ctx c = { rq, rs, jv_invalid(), NULL };
 	const struct route *r;
