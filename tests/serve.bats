@@ -757,7 +757,7 @@ ws_url() {
 	# Without a socket the call answers ok and keeps the queue (E5).
 	req POST /api/chat/chatGetmessageOffLine -H "token: $bob"
 	expect 200 '{"msg":"ok","data":"ok"}'
-	probe bob "$(ws_url "$bob")" --for 5 --count 4
+	probe bob "$(ws_url "$bob")" --for 5 --count 5
 	wait_line bob system
 	req POST /__test/inject?user=2\&kind=text -d 'marker'
 	wait_line bob marker
