@@ -336,7 +336,8 @@ server_run(const struct server_opts *o, struct err *e)
 	port = vh ? lws_get_vhost_listen_port(vh) : o->port;
 	test_hooks = o->test_hooks;
 	hooks_init();
-	sock_init(context, o->ping_interval, o->tips);
+	sock_init(context, o->ping_interval, o->tips,
+	    o->force_logout ? SOCK_TAKEOVER_FORCE_LOGOUT : SOCK_TAKEOVER_SILENT);
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;

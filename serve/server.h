@@ -15,6 +15,7 @@ struct server_opts {
 	const char *tls_cert, *tls_key;	/* both or neither */
 	double ping_interval;		/* seconds, 0 for none */
 	int tips, test_hooks, verbose;
+	int force_logout;		/* the first server's takeover, not the latest's */
 };
 
 int server_run(const struct server_opts *o, struct err *e);

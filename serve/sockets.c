@@ -54,6 +54,7 @@ static struct {
 	long open;
 	double ping_interval;
 	int tips;
+	enum sock_takeover takeover;
 	lws_sorted_usec_list_t ping_sul;
 	char run[9];		/* names this run in push-hook ids */
 	long push_seq;
@@ -63,13 +64,14 @@ static void
 ping_all(lws_sorted_usec_list_t *sul);
 
 void
-sock_init(struct lws_context *ctx, double ping_interval, int tips)
+sock_init(struct lws_context *ctx, double ping_interval, int tips, enum sock_takeover takeover)
 {
 	unsigned char r[4];
 
 	socks.ctx = ctx;
 	socks.ping_interval = ping_interval;
 	socks.tips = tips;
+	socks.takeover = takeover;
 	crypto_random_bytes(r, sizeof r);
 	crypto_hex_encode(r, sizeof r, socks.run);
 	if (ping_interval > 0)
@@ -364,7 +366,7 @@ sock_established(struct lws *wsi, struct conn **pc)
 		reject(c, "你已被管理员禁用");
 		return;
 	}
-	if (u->conn) {
+	if (u->conn && socks.takeover == SOCK_TAKEOVER_FORCE_LOGOUT) {
 		struct conn *old = u->conn;
 
 		send_text(old, "{\"msg\":\"force_logout\",\"data\":\"你的账号在其他设备登录\"}");
@@ -385,8 +387,14 @@ sock_closed(struct conn *c)
 {
 	struct user *u = c->uid ? store_user_by_id(c->uid) : NULL;
 
-	if (u && u->conn == c)
+	if (u && u->conn == c) {
 		u->conn = NULL;
+	} else if (u && u->conn && socks.takeover == SOCK_TAKEOVER_SILENT) {
+		/* The latest server closes whatever socket it maps the user to
+		 * whenever one of the user's sockets closes (api §4.3). */
+		send_close(u->conn, 0);
+		u->conn = NULL;
+	}
 	if (c->prev)
 		c->prev->next = c->next;
 	else

@@ -11,9 +11,17 @@
  * them, so a slow reader never makes serve buffer more than one batch.
  *
  * A user is online iff store's user->conn is set, which happens when a
- * socket is accepted. A second accepted socket for the same user sends
- * {"msg":"force_logout",...} to the older one and closes it without a
- * status (the first real server version, api §4.3). */
+ * socket is accepted. A second accepted socket for the same user becomes
+ * user->conn; what happens to the older one is the takeover mode
+ * (api §4.3):
+ *   SOCK_TAKEOVER_SILENT (the latest real server, the default): nothing;
+ *	the older socket stays open, gets pings and no messages. When any
+ *	socket of the user closes, the one user->conn names is closed too
+ *	(without a status) and the user is offline: so an orphaned older
+ *	socket's close takes the newer one down, and the newer one's close
+ *	leaves the older open and starving.
+ *   SOCK_TAKEOVER_FORCE_LOGOUT (the first real server version): the older
+ *	gets {"msg":"force_logout",...} and a close without a status. */
 #ifndef SERVE_SOCKETS_H
 #define SERVE_SOCKETS_H
 
@@ -24,7 +32,9 @@ struct lws_context;
 struct user;
 struct conn;
 
-void sock_init(struct lws_context *ctx, double ping_interval, int tips);
+enum sock_takeover { SOCK_TAKEOVER_SILENT, SOCK_TAKEOVER_FORCE_LOGOUT };
+
+void sock_init(struct lws_context *ctx, double ping_interval, int tips, enum sock_takeover takeover);
 void sock_shutdown(void);
 
 /* lws callbacks, called from server.c once the upgrade to /ws has been
