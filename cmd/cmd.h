@@ -75,7 +75,7 @@ const struct command *command_find(const char *name);
 int parse_long(const char *s, long min, long max, const char *what, long *out, struct err *e);
 int parse_secs(const char *s, const char *what, double *out, struct err *e);
 
-/* What most commands open first (cmd/common.c): the resolved configuration,
+/* What most commands open first (cmd/session.c): the resolved configuration,
  * the output (--jq compiled here, before any network traffic), and one
  * HTTP handle. */
 #include "../lib/api.h"

@@ -1,4 +1,4 @@
-/* cmd/common.c: the set-up most commands share (see struct session). */
+/* cmd/session.c: the set-up most commands share (see struct session). */
 #include <string.h>
 
 #include "cmd.h"
