@@ -7,13 +7,15 @@
  * others.
  *
  * The dispatcher (cmd/main.c) parses the global options and the command's
- * own options (before or after the command word), checks the operand count,
- * answers --help, then calls run(). run() returns an EX_* code; on failure
- * it fills *e, and main prints "chatctl: <command>: <e->msg>". */
+ * own options (before or after the command word, with cmd/args.h), checks
+ * the operand count, answers --help, then calls run(). run() returns an
+ * EX_* code; on failure it fills *e, and main prints
+ * "chatctl: <command>: <e->msg>". */
 #ifndef CHATCTL_CMD_H
 #define CHATCTL_CMD_H
 
 #include "../lib/err.h"
+#include "args.h"
 
 /* One row of an option table; a table ends with a row whose name is NULL. */
 struct opt {
@@ -41,20 +43,6 @@ struct globals {
 	double max_time;	/* seconds; 0 means no limit */
 };
 
-/* The command's own options as parsed: for each row of command->opts, how
- * often it was given and its values in order. Strings point into argv. */
-struct args {
-	const struct command *cmd;
-	int *count;
-	const char ***values;
-	int argc;		/* operands, options removed */
-	char **argv;
-};
-
-int arg_has(const struct args *a, const char *name);
-const char *arg_get(const struct args *a, const char *name);	/* last value or NULL */
-const char *const *arg_all(const struct args *a, const char *name, int *n);
-
 struct command {
 	const char *name;
 	const char *synopsis;	/* what follows "chatctl <name> " in usage */
@@ -69,11 +57,6 @@ extern const struct opt global_opts[];
 extern const struct command *const commands[];	/* NULL-terminated */
 
 const struct command *command_find(const char *name);
-
-/* Parse a whole decimal number in [min, max] for an option or operand;
- * EX_USAGE with a message naming what, else EX_OK. */
-int parse_long(const char *s, long min, long max, const char *what, long *out, struct err *e);
-int parse_secs(const char *s, const char *what, double *out, struct err *e);
 
 /* What most commands open first (cmd/session.c): the resolved configuration,
  * the output (--jq compiled here, before any network traffic), and one

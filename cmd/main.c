@@ -5,7 +5,6 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <curl/curl.h>
@@ -14,7 +13,6 @@
 
 #include "cmd.h"
 #include "../lib/log.h"
-#include "../lib/xalloc.h"
 
 #ifndef CHATCTL_VERSION
 #define CHATCTL_VERSION "0.1.0"
@@ -22,9 +20,6 @@
 #ifndef JQ_PKG_VERSION
 #define JQ_PKG_VERSION "1.6"
 #endif
-
-/* Keys for options without a short letter start here, past any char. */
-#define LONG_KEY 256
 
 enum { G_SERVER, G_PROFILE, G_CONFIG, G_JQ, G_RAW, G_COMPACT, G_PRETTY,
 	G_VERBOSE, G_QUIET, G_CONNECT_TIMEOUT, G_MAX_TIME, G_CACERT,
@@ -48,20 +43,6 @@ const struct opt global_opts[] = {
 	[G_VERSION] = { "version", 0, NULL, "print the versions of chatctl and its libraries", NULL },
 	{ NULL, 0, NULL, NULL, NULL }
 };
-
-/* Hidden introspection for completions and tests (git's --list-cmds). */
-#define K_LIST_COMMANDS (LONG_KEY + 1000)
-#define K_LIST_OPTIONS (LONG_KEY + 1001)
-
-static int
-count_opts(const struct opt *o)
-{
-	int n = 0;
-
-	while (o && o[n].name)
-		n++;
-	return n;
-}
 
 static void
 print_opts(FILE *fp, const struct opt *o)
@@ -105,7 +86,7 @@ usage_cmd(FILE *fp, const struct command *c)
 	fprintf(fp, "usage: chatctl %s %s\n\n%s\n", c->name, c->synopsis, c->summary);
 	if (c->description)
 		fprintf(fp, "\n%s\n", c->description);
-	if (count_opts(c->opts)) {
+	if (opts_count(c->opts)) {
 		fprintf(fp, "\noptions:\n");
 		print_opts(fp, c->opts);
 	}
@@ -150,131 +131,6 @@ command_find(const char *name)
 		if (strcmp((*c)->name, name) == 0)
 			return *c;
 	return NULL;
-}
-
-int
-arg_has(const struct args *a, const char *name)
-{
-	int n;
-
-	arg_all(a, name, &n);
-	return n;
-}
-
-const char *
-arg_get(const struct args *a, const char *name)
-{
-	int n;
-	const char *const *v = arg_all(a, name, &n);
-
-	return n ? v[n - 1] : NULL;
-}
-
-const char *const *
-arg_all(const struct args *a, const char *name, int *n)
-{
-	int i;
-
-	for (i = 0; a->cmd->opts && a->cmd->opts[i].name; i++)
-		if (strcmp(a->cmd->opts[i].name, name) == 0) {
-			*n = a->count[i];
-			return a->values[i];
-		}
-	/* Asking for an option a command does not declare is a bug. */
-	fprintf(stderr, "chatctl: internal error: %s has no option --%s\n", a->cmd->name, name);
-	abort();
-}
-
-int
-parse_long(const char *s, long min, long max, const char *what, long *out, struct err *e)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (*s == '\0' || *end != '\0' || errno || v < min || v > max) {
-		if (max == __LONG_MAX__)
-			return err_set(e, EX_USAGE, "invalid %s '%s': expected a whole number from %ld", what, s, min);
-		return err_set(e, EX_USAGE, "invalid %s '%s': expected a whole number from %ld to %ld", what, s, min, max);
-	}
-	*out = v;
-	return EX_OK;
-}
-
-int
-parse_secs(const char *s, const char *what, double *out, struct err *e)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (*s == '\0' || *end != '\0' || errno || !(v >= 0) || v > 1e7)
-		return err_set(e, EX_USAGE, "invalid %s '%s': expected a number of seconds", what, s);
-	*out = v;
-	return EX_OK;
-}
-
-/* One parsing table: the globals first, then the command's options. */
-struct table {
-	const struct opt *rows[128];
-	int isglobal[128];
-	int n;
-	struct option lo[130];
-	char shorts[300];
-};
-
-static void
-table_build(struct table *t, const struct command *c, int stop_at_operand)
-{
-	const struct opt *o;
-	char *s = t->shorts;
-	int i;
-
-	t->n = 0;
-	/* '+' stops at the command word; ':' reports a missing value apart. */
-	if (stop_at_operand)
-		*s++ = '+';
-	*s++ = ':';
-	for (o = global_opts; o->name; o++) {
-		t->rows[t->n] = o;
-		t->isglobal[t->n++] = 1;
-	}
-	for (o = c ? c->opts : NULL; o && o->name; o++) {
-		t->rows[t->n] = o;
-		t->isglobal[t->n++] = 0;
-	}
-	for (i = 0; i < t->n; i++) {
-		o = t->rows[i];
-		t->lo[i].name = o->name;
-		t->lo[i].has_arg = o->arg ? required_argument : no_argument;
-		t->lo[i].flag = NULL;
-		t->lo[i].val = o->key ? o->key : LONG_KEY + i;
-		if (o->key) {
-			*s++ = (char)o->key;
-			if (o->arg)
-				*s++ = ':';
-		}
-	}
-	i = t->n;
-	t->lo[i++] = (struct option){ c ? "list-options" : "list-commands", no_argument, NULL,
-		c ? K_LIST_OPTIONS : K_LIST_COMMANDS };
-	t->lo[i] = (struct option){ NULL, 0, NULL, 0 };
-	*s = '\0';
-}
-
-static int
-table_index(const struct table *t, int key)
-{
-	int i;
-
-	if (key >= LONG_KEY && key < LONG_KEY + t->n)
-		return key - LONG_KEY;
-	for (i = 0; i < t->n; i++)
-		if (t->rows[i]->key == key)
-			return i;
-	return -1;
 }
 
 /* Apply one global option. Returns -1 to go on, else an exit code. */
@@ -345,14 +201,12 @@ static int
 run_command(const struct command *c, struct globals *g, int argc, char **argv)
 {
 	struct table t;
-	struct args a = { 0 };
+	struct args a;
 	struct err e = { 0, "" };
-	int ret, i, code, nopts = count_opts(c->opts);
+	int ret, i, code;
 
 	table_build(&t, c, 0);
-	a.cmd = c;
-	a.count = xcalloc((size_t)nopts + 1, sizeof *a.count);
-	a.values = xcalloc((size_t)nopts + 1, sizeof *a.values);
+	args_init(&a, c);
 	optind = 0;
 	opterr = 0;
 	while ((ret = getopt_long(argc, argv, t.shorts, t.lo, NULL)) != -1) {
@@ -376,10 +230,7 @@ run_command(const struct command *c, struct globals *g, int argc, char **argv)
 			if (code >= 0)
 				goto out;
 		} else {
-			int k = i - G_NGLOBAL;
-
-			a.values[k] = xrealloc(a.values[k], sizeof(char *) * ((size_t)a.count[k] + 1));
-			a.values[k][a.count[k]++] = optarg;
+			args_add(&a, i - G_NGLOBAL, optarg);
 		}
 	}
 	a.argc = argc - optind;
@@ -401,10 +252,7 @@ out:
 		if (code == EX_USAGE)
 			fprintf(stderr, "try 'chatctl %s --help'\n", c->name);
 	}
-	for (i = 0; i < nopts; i++)
-		free(a.values[i]);
-	free(a.values);
-	free(a.count);
+	args_release(&a);
 	return code;
 }
 
