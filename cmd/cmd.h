@@ -53,9 +53,11 @@ struct command {
 	int (*run)(const struct globals *g, const struct args *a, struct err *e);
 };
 
-extern const struct opt global_opts[];
-extern const struct command *const commands[];	/* NULL-terminated */
+extern const struct opt global_opts[];	/* cmd/main.c */
 
+/* cmd/commands.c: the table, NULL-terminated, and the command of a name
+ * (NULL when there is none). */
+extern const struct command *const commands[];
 const struct command *command_find(const char *name);
 
 /* What most commands open first (cmd/session.c): the resolved configuration,

@@ -122,17 +122,6 @@ print_version(void)
 	printf("libjq %s (%s)\n", JQ_PKG_VERSION, jqfile);
 }
 
-const struct command *
-command_find(const char *name)
-{
-	const struct command *const *c;
-
-	for (c = commands; *c; c++)
-		if (strcmp((*c)->name, name) == 0)
-			return *c;
-	return NULL;
-}
-
 /* Apply one global option. Returns -1 to go on, else an exit code. */
 static int
 set_global(struct globals *g, int which, const char *val, const struct command *c, struct err *e)
