@@ -14,7 +14,10 @@
 #ifndef CHATCTL_CMD_H
 #define CHATCTL_CMD_H
 
+#include "../lib/api.h"
+#include "../lib/config.h"
 #include "../lib/err.h"
+#include "../lib/json.h"
 #include "args.h"
 
 /* One row of an option table; a table ends with a row whose name is NULL. */
@@ -43,6 +46,34 @@ struct globals {
 	double max_time;	/* seconds; 0 means no limit */
 };
 
+/* What a command runs in (cmd/session.c): the globals, and when its .setup
+ * says SETUP_SESSION, the resolved configuration, the output (--jq compiled
+ * here, before any network traffic) and one HTTP handle. */
+struct session {
+	const struct globals *g;	/* always set */
+	struct config cfg;
+	struct output out;
+	struct http *http;
+	struct api api;
+};
+
+/* A command's .setup: what run_command opens before run() and closes after
+ * it, as git's RUN_SETUP. */
+enum {
+	SETUP_SESSION = 1,	/* open the session; without it only s->g is set */
+	SETUP_TOKEN = 2,	/* fail with EX_AUTH when not logged in */
+	SETUP_COMPACT = 4,	/* NDJSON output: never pretty */
+	SETUP_NO_HTTP = 8	/* no server calls (whoami) */
+};
+
+/* The dispatcher calls check() (when set), opens what .setup asks for, calls
+ * run() and closes it again, so no run() opens or closes a session itself.
+ * check() is for the commands whose command line can be wrong in ways
+ * getopt cannot see: it runs before the session opens, so that a wrong
+ * command line is a usage error (exit 2) even where nobody is logged in or
+ * the profile is broken. check() keeps nothing: run() reads the command
+ * line again with the same function, which then cannot fail. serve needs no session (.setup 0);
+ * login opens one without a token, since it makes the token. */
 struct command {
 	const char *name;
 	const char *synopsis;	/* what follows "chatctl <name> " in usage */
@@ -50,7 +81,9 @@ struct command {
 	const char *description;	/* a paragraph for --help, or NULL */
 	const struct opt *opts;
 	int min_args, max_args;	/* operand count; max -1 means no limit */
-	int (*run)(const struct globals *g, const struct args *a, struct err *e);
+	int setup;		/* SETUP_* */
+	int (*check)(const struct args *a, struct err *e);	/* or NULL */
+	int (*run)(struct session *s, const struct args *a, struct err *e);
 };
 
 extern const struct opt global_opts[];	/* cmd/main.c */
@@ -60,27 +93,8 @@ extern const struct opt global_opts[];	/* cmd/main.c */
 extern const struct command *const commands[];
 const struct command *command_find(const char *name);
 
-/* What most commands open first (cmd/session.c): the resolved configuration,
- * the output (--jq compiled here, before any network traffic), and one
- * HTTP handle. */
-#include "../lib/api.h"
-#include "../lib/config.h"
-#include "../lib/json.h"
-
-enum {
-	SESSION_TOKEN = 1,	/* fail with EX_AUTH when not logged in */
-	SESSION_COMPACT = 2,	/* NDJSON output: never pretty */
-	SESSION_NO_HTTP = 4	/* no server calls (whoami) */
-};
-
-struct session {
-	const struct globals *g;
-	struct config cfg;
-	struct output out;
-	struct http *http;
-	struct api api;
-};
-
+/* Fills *s as flags (SETUP_*) ask; session_close() after it whatever it
+ * returned. */
 int session_open(struct session *s, const struct globals *g, int flags, struct err *e);
 void session_close(struct session *s);
 

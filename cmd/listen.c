@@ -414,10 +414,21 @@ parse_options(struct listen *l, const struct args *a, struct ws_opts *wo, struct
 }
 
 static int
-listen_run(const struct globals *g, const struct args *a, struct err *e)
+listen_check(const struct args *a, struct err *e)
 {
 	struct listen l;
-	struct session s;
+	struct ws_opts wo;
+
+	memset(&l, 0, sizeof l);
+	memset(&wo, 0, sizeof wo);
+	return parse_options(&l, a, &wo, e);
+}
+
+static int
+listen_run(struct session *s, const struct args *a, struct err *e)
+{
+	const struct globals *g = s->g;
+	struct listen l;
 	struct ws_opts wo;
 	struct ws_handlers wh = { 0 };
 	struct sigaction sa;
@@ -428,12 +439,10 @@ listen_run(const struct globals *g, const struct args *a, struct err *e)
 	memset(&wo, 0, sizeof wo);
 	if ((code = parse_options(&l, a, &wo, e)) != EX_OK)
 		return code;
-	if ((code = session_open(&s, g, SESSION_TOKEN | SESSION_COMPACT, e)) != EX_OK)
-		goto out;
-	l.s = &s;
+	l.s = s;
 	l.e = e;
-	l.fetch_url = xasprintf("%s/api/chat/chatGetmessageOffLine", s.cfg.server);
-	url = url_ws(s.cfg.server, s.cfg.token);
+	l.fetch_url = xasprintf("%s/api/chat/chatGetmessageOffLine", s->cfg.server);
+	url = url_ws(s->cfg.server, s->cfg.token);
 	wo.url = url;
 	wo.cacert = g->cacert;
 	wo.insecure = g->insecure;
@@ -484,7 +493,6 @@ out:
 	seen_release(&l.seen);
 	free(l.fetch_url);
 	free(url);
-	session_close(&s);
 	return code;
 }
 
@@ -505,5 +513,7 @@ const struct command cmd_listen = {
 	    "the connection and exit 0, as does a closed standard output.",
 	.opts = listen_opts,
 	.min_args = 0, .max_args = 0,
+	.setup = SETUP_SESSION | SETUP_TOKEN | SETUP_COMPACT,
+	.check = listen_check,
 	.run = listen_run,
 };

@@ -186,6 +186,24 @@ finish(int code)
 	return code;
 }
 
+/* The command's check, the session its .setup asks for, run(), and the
+ * session closed again (see struct command). */
+static int
+run_setup(const struct command *c, const struct globals *g, const struct args *a, struct err *e)
+{
+	struct session s = { .g = g };
+	int code;
+
+	if (c->check && (code = c->check(a, e)) != EX_OK)
+		return code;
+	if (!(c->setup & SETUP_SESSION))
+		return c->run(&s, a, e);
+	if ((code = session_open(&s, g, c->setup, e)) == EX_OK)
+		code = c->run(&s, a, e);
+	session_close(&s);
+	return code;
+}
+
 static int
 run_command(const struct command *c, struct globals *g, int argc, char **argv)
 {
@@ -233,7 +251,7 @@ run_command(const struct command *c, struct globals *g, int argc, char **argv)
 		goto out;
 	}
 	log_init(c->name, g->verbose, g->quiet);
-	code = c->run(g, &a, &e);
+	code = run_setup(c, g, &a, &e);
 out:
 	code = finish(code);
 	if (code != EX_OK && e.msg[0]) {

@@ -19,7 +19,7 @@ static const struct opt serve_opts[] = {
 };
 
 static int
-serve_main(const struct globals *g, const struct args *a, struct err *e)
+serve_main(struct session *s, const struct args *a, struct err *e)
 {
 	struct serve_opts o = { 0 };
 	const char *listen = arg_get(a, "listen"), *colon;
@@ -48,7 +48,7 @@ serve_main(const struct globals *g, const struct args *a, struct err *e)
 		return EX_USAGE;
 	o.tips = arg_has(a, "tips");
 	o.test_hooks = arg_has(a, "test-hooks");
-	o.verbose = g->verbose;
+	o.verbose = s->g->verbose;
 	host = strndup(listen, (size_t)(colon - listen));
 	o.host = host;
 	code = serve_run(&o, e);
@@ -106,5 +106,6 @@ const struct command cmd_serve = {
 	    "  GET  /__test/stats                 requests, ws_connects, ws_open, connections, paths",
 	.opts = serve_opts,
 	.min_args = 0, .max_args = 0,
+	.setup = 0,	/* serve/ is the server: no client session */
 	.run = serve_main,
 };
