@@ -7,11 +7,11 @@
 #include "cmd.h"
 
 static const struct opt apply_opts[] = {
-	{ "message", 'm', "TEXT", "apply ID: the note that goes with the request", NULL },
-	{ "page", 0, "N", "apply list: page number, from 1 (default 1)", NULL },
-	{ "limit", 0, "N", "apply list: requests per page (default 10)", NULL },
-	{ "nickname", 0, "NAME", "apply accept: the remark to give the new friend", NULL },
-	{ NULL, 0, NULL, NULL, NULL }
+	{ "message", 'm', "TEXT", "apply ID: the note that goes with the request", NULL, NULL },
+	{ "page", 0, "N", "apply list: page number, from 1", NULL, "1" },
+	{ "limit", 0, "N", "apply list: requests per page", NULL, "10" },
+	{ "nickname", 0, "NAME", "apply accept: the remark to give the new friend", NULL, NULL },
+	{ NULL, 0, NULL, NULL, NULL, NULL }
 };
 
 /* The verbs and the status each sends to handleapply. */
@@ -48,7 +48,7 @@ static int
 apply_request(const struct args *a, struct request *r, struct err *e)
 {
 	const char *word = a->argv[0], *status = NULL;
-	long id, page = 1, limit = 10;
+	long id, page, limit;
 	size_t i;
 	int code;
 
@@ -62,8 +62,8 @@ apply_request(const struct args *a, struct request *r, struct err *e)
 		if (a->argc != 1)
 			return err_set(e, EX_USAGE, "unexpected argument '%s'", a->argv[1]);
 		if ((code = only(a, "list", "page limit", e)) ||
-		    (arg_get(a, "page") && (code = parse_long(arg_get(a, "page"), 1, 1000000000L, "--page", &page, e))) ||
-		    (arg_get(a, "limit") && (code = parse_long(arg_get(a, "limit"), 1, 1000000L, "--limit", &limit, e))))
+		    (code = parse_long(arg_get(a, "page"), 1, 1000000000L, "--page", &page, e)) ||
+		    (code = parse_long(arg_get(a, "limit"), 1, 1000000L, "--limit", &limit, e)))
 			return code;
 		snprintf(r->path, sizeof r->path, "/api/chat/listapplyfriend/%ld?limit=%ld", page, limit);
 		r->method = "GET";

@@ -47,37 +47,41 @@ args_release(struct args *a)
 	free(a->count);
 }
 
+/* The row of the option called name in the command's table. */
+static int
+row_of(const struct args *a, const char *name)
+{
+	int i;
+
+	for (i = 0; a->cmd->opts && a->cmd->opts[i].name; i++)
+		if (strcmp(a->cmd->opts[i].name, name) == 0)
+			return i;
+	/* Asking for an option a command does not declare is a bug. */
+	fprintf(stderr, "chatctl: internal error: %s has no option --%s\n", a->cmd->name, name);
+	abort();
+}
+
 int
 arg_has(const struct args *a, const char *name)
 {
-	int n;
-
-	arg_all(a, name, &n);
-	return n;
+	return a->count[row_of(a, name)];
 }
 
 const char *
 arg_get(const struct args *a, const char *name)
 {
-	int n;
-	const char *const *v = arg_all(a, name, &n);
+	int i = row_of(a, name);
 
-	return n ? v[n - 1] : NULL;
+	return a->count[i] ? a->values[i][a->count[i] - 1] : a->cmd->opts[i].dflt;
 }
 
 const char *const *
 arg_all(const struct args *a, const char *name, int *n)
 {
-	int i;
+	int i = row_of(a, name);
 
-	for (i = 0; a->cmd->opts && a->cmd->opts[i].name; i++)
-		if (strcmp(a->cmd->opts[i].name, name) == 0) {
-			*n = a->count[i];
-			return a->values[i];
-		}
-	/* Asking for an option a command does not declare is a bug. */
-	fprintf(stderr, "chatctl: internal error: %s has no option --%s\n", a->cmd->name, name);
-	abort();
+	*n = a->count[i];
+	return a->values[i];
 }
 
 int

@@ -37,8 +37,10 @@ void args_init(struct args *a, const struct command *c);
 void args_add(struct args *a, int row, const char *value);
 void args_release(struct args *a);
 
+/* How often the option was given; its last value, else its .dflt, else
+ * NULL; all its values in order (*n of them, no default). */
 int arg_has(const struct args *a, const char *name);
-const char *arg_get(const struct args *a, const char *name);	/* last value or NULL */
+const char *arg_get(const struct args *a, const char *name);
 const char *const *arg_all(const struct args *a, const char *name, int *n);
 
 /* Parse a whole decimal number in [min, max] for an option or operand;

@@ -20,13 +20,19 @@
 #include "../lib/json.h"
 #include "args.h"
 
-/* One row of an option table; a table ends with a row whose name is NULL. */
+/* One row of an option table; a table ends with a row whose name is NULL.
+ *
+ * dflt is the one place a default is written: arg_get() returns it when the
+ * option was not given, and --help prints it. --help puts it after a bare "default"
+ * in the help's parentheses ("(env CHATCTL_SERVER; default)", "(default; 0
+ * never)"), else adds " (default X)" at the end of the help. */
 struct opt {
 	const char *name;	/* long name without "--" */
 	int key;		/* short letter, or 0 */
 	const char *arg;	/* argument name ("N", "JSON"), or NULL for a flag */
 	const char *help;
 	const char *values;	/* fixed set of values, "a|b|c", for completions */
+	const char *dflt;	/* the value when not given, as typed, or NULL */
 };
 
 /* The global options, after flag parsing (environment and profile values are

@@ -6,7 +6,7 @@
 #include "cmd.h"
 
 static const struct opt isfriend_opts[] = {
-	{ NULL, 0, NULL, NULL, NULL }
+	{ NULL, 0, NULL, NULL, NULL, NULL }
 };
 
 static int

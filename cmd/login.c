@@ -12,10 +12,10 @@
 #include "../lib/xalloc.h"
 
 static const struct opt login_opts[] = {
-	{ "username", 0, "NAME", "the account to log in (default: the profile's last one)", NULL },
-	{ "password-stdin", 0, NULL, "read the password from the first line of standard input", NULL },
-	{ "print-token", 0, NULL, "print only the token instead of the user record", NULL },
-	{ NULL, 0, NULL, NULL, NULL }
+	{ "username", 0, "NAME", "the account to log in (default: the profile's last one)", NULL, NULL },
+	{ "password-stdin", 0, NULL, "read the password from the first line of standard input", NULL, NULL },
+	{ "print-token", 0, NULL, "print only the token instead of the user record", NULL, NULL },
+	{ NULL, 0, NULL, NULL, NULL, NULL }
 };
 
 static void

@@ -8,7 +8,7 @@
 #include "../lib/log.h"
 
 static const struct opt logout_opts[] = {
-	{ NULL, 0, NULL, NULL, NULL }
+	{ NULL, 0, NULL, NULL, NULL, NULL }
 };
 
 static int

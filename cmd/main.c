@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <curl/curl.h>
@@ -26,23 +27,43 @@ enum { G_SERVER, G_PROFILE, G_CONFIG, G_JQ, G_RAW, G_COMPACT, G_PRETTY,
 	G_INSECURE, G_HELP, G_VERSION, G_NGLOBAL };
 
 const struct opt global_opts[] = {
-	[G_SERVER] = { "server", 's', "URL", "server base URL (env CHATCTL_SERVER; default http://127.0.0.1:7001)", NULL },
-	[G_PROFILE] = { "profile", 'p', "NAME", "credentials profile (env CHATCTL_PROFILE; default 'default')", NULL },
-	[G_CONFIG] = { "config", 0, "DIR", "configuration directory (env CHATCTL_CONFIG_DIR)", NULL },
-	[G_JQ] = { "jq", 0, "EXPR", "run a jq program on the output and print each result", NULL },
-	[G_RAW] = { "raw-output", 'r', NULL, "print string results without quotes", NULL },
-	[G_COMPACT] = { "compact", 0, NULL, "print compact JSON (the default when not on a terminal)", NULL },
-	[G_PRETTY] = { "pretty", 0, NULL, "print indented JSON (the default on a terminal)", NULL },
-	[G_VERBOSE] = { "verbose", 'v', NULL, "log requests, connection events and timings (repeatable)", NULL },
-	[G_QUIET] = { "quiet", 'q', NULL, "say nothing on stderr but fatal errors", NULL },
-	[G_CONNECT_TIMEOUT] = { "connect-timeout", 0, "SECS", "give up connecting after SECS (default 10)", NULL },
-	[G_MAX_TIME] = { "max-time", 0, "SECS", "give up a request after SECS (default 30; 0 for no limit)", NULL },
-	[G_CACERT] = { "cacert", 0, "FILE", "trust the CA certificates in FILE", NULL },
-	[G_INSECURE] = { "insecure", 0, NULL, "do not verify the server's TLS certificate", NULL },
-	[G_HELP] = { "help", 'h', NULL, "show help and exit", NULL },
-	[G_VERSION] = { "version", 0, NULL, "print the versions of chatctl and its libraries", NULL },
-	{ NULL, 0, NULL, NULL, NULL }
+	[G_SERVER] = { "server", 's', "URL", "server base URL (env CHATCTL_SERVER; default)", NULL,
+	    CONFIG_DEFAULT_SERVER },
+	[G_PROFILE] = { "profile", 'p', "NAME",
+	    "credentials profile (env CHATCTL_PROFILE; default '" CONFIG_DEFAULT_PROFILE "')", NULL, NULL },
+	[G_CONFIG] = { "config", 0, "DIR", "configuration directory (env CHATCTL_CONFIG_DIR)", NULL, NULL },
+	[G_JQ] = { "jq", 0, "EXPR", "run a jq program on the output and print each result", NULL, NULL },
+	[G_RAW] = { "raw-output", 'r', NULL, "print string results without quotes", NULL, NULL },
+	[G_COMPACT] = { "compact", 0, NULL, "print compact JSON (the default when not on a terminal)", NULL, NULL },
+	[G_PRETTY] = { "pretty", 0, NULL, "print indented JSON (the default on a terminal)", NULL, NULL },
+	[G_VERBOSE] = { "verbose", 'v', NULL, "log requests, connection events and timings (repeatable)", NULL, NULL },
+	[G_QUIET] = { "quiet", 'q', NULL, "say nothing on stderr but fatal errors", NULL, NULL },
+	[G_CONNECT_TIMEOUT] = { "connect-timeout", 0, "SECS", "give up connecting after SECS", NULL, "10" },
+	[G_MAX_TIME] = { "max-time", 0, "SECS", "give up a request after SECS (default; 0 for no limit)", NULL, "30" },
+	[G_CACERT] = { "cacert", 0, "FILE", "trust the CA certificates in FILE", NULL, NULL },
+	[G_INSECURE] = { "insecure", 0, NULL, "do not verify the server's TLS certificate", NULL, NULL },
+	[G_HELP] = { "help", 'h', NULL, "show help and exit", NULL, NULL },
+	[G_VERSION] = { "version", 0, NULL, "print the versions of chatctl and its libraries", NULL, NULL },
+	{ NULL, 0, NULL, NULL, NULL, NULL }
 };
+
+/* The help of o and its default (see struct opt). */
+static void
+print_help(FILE *fp, const struct opt *o)
+{
+	const char *slot = NULL;
+
+	if (o->dflt && !(slot = strstr(o->help, "default;")))
+		slot = strstr(o->help, "default)");
+	if (slot) {
+		slot += strlen("default");
+		fprintf(fp, "%.*s %s%s\n", (int)(slot - o->help), o->help, o->dflt, slot);
+	} else if (o->dflt) {
+		fprintf(fp, "%s (default %s)\n", o->help, o->dflt);
+	} else {
+		fprintf(fp, "%s\n", o->help);
+	}
+}
 
 static void
 print_opts(FILE *fp, const struct opt *o)
@@ -56,7 +77,8 @@ print_opts(FILE *fp, const struct opt *o)
 		else
 			snprintf(left, sizeof left, "    --%s%s%s", o->name,
 			    o->arg ? " " : "", o->arg ? o->arg : "");
-		fprintf(fp, "  %-28s %s\n", left, o->help);
+		fprintf(fp, "  %-28s ", left);
+		print_help(fp, o);
 	}
 }
 
@@ -157,6 +179,27 @@ set_global(struct globals *g, int which, const char *val, const struct command *
 		return EX_OK;
 	}
 	return -1;
+}
+
+/* The globals start at their defaults, --server's aside: that one is
+ * config_load()'s last resort, after CHATCTL_SERVER and the profile. */
+static void
+globals_init(struct globals *g)
+{
+	struct err e;
+	int i;
+
+	memset(g, 0, sizeof *g);
+	g->pretty = -1;
+	for (i = 0; i < G_NGLOBAL; i++) {
+		if (global_opts[i].dflt == NULL || i == G_SERVER)
+			continue;
+		if (set_global(g, i, global_opts[i].dflt, NULL, &e) >= 0) {
+			/* A default that does not parse is a bug. */
+			fprintf(stderr, "chatctl: internal error: --%s default: %s\n", global_opts[i].name, e.msg);
+			abort();
+		}
+	}
 }
 
 static int
@@ -266,7 +309,7 @@ out:
 int
 main(int argc, char **argv)
 {
-	struct globals g = { .pretty = -1, .connect_timeout = 10, .max_time = 30 };
+	struct globals g;
 	const struct command *c = NULL;
 	const char *name = strrchr(argv[0], '/');
 	struct table t;
@@ -275,6 +318,7 @@ main(int argc, char **argv)
 
 	/* A closed pipe must be an EPIPE we can see, not a silent death. */
 	signal(SIGPIPE, SIG_IGN);
+	globals_init(&g);
 	name = name ? name + 1 : argv[0];
 
 	/* Multi-call: chatctl-send, or a link named just "send". */

@@ -11,15 +11,15 @@
 #include "../lib/xalloc.h"
 
 static const struct opt send_opts[] = {
-	{ "group", 'g', NULL, "TO is a group id", NULL },
-	{ "type", 't', "TYPE", "message type (default text)", "text|iconMenus|image|audio|video" },
-	{ "options", 0, "JSON", "extra parameters, sent URI-encoded as the app does", NULL },
-	{ "raw", 0, NULL, "send the text as the message data exactly, without the app's wrapper", NULL },
-	{ "lines", 0, NULL, "send each line of standard input as one message to TO", NULL },
-	{ "json", 0, NULL, "each line of standard input is {\"to\",\"type\",\"data\",\"group\",\"options\"}", NULL },
-	{ "keep-going", 'k', NULL, "in a batch, go on after a message fails", NULL },
-	{ "retry", 0, "N", "retries when nothing can have been delivered, or on 502/503/504 (default 3)", NULL },
-	{ NULL, 0, NULL, NULL, NULL }
+	{ "group", 'g', NULL, "TO is a group id", NULL, NULL },
+	{ "type", 't', "TYPE", "message type", "text|iconMenus|image|audio|video", "text" },
+	{ "options", 0, "JSON", "extra parameters, sent URI-encoded as the app does", NULL, NULL },
+	{ "raw", 0, NULL, "send the text as the message data exactly, without the app's wrapper", NULL, NULL },
+	{ "lines", 0, NULL, "send each line of standard input as one message to TO", NULL, NULL },
+	{ "json", 0, NULL, "each line of standard input is {\"to\",\"type\",\"data\",\"group\",\"options\"}", NULL, NULL },
+	{ "keep-going", 'k', NULL, "in a batch, go on after a message fails", NULL, NULL },
+	{ "retry", 0, "N", "retries when nothing can have been delivered, or on 502/503/504", NULL, "3" },
+	{ NULL, 0, NULL, NULL, NULL, NULL }
 };
 
 /* One message, as the server's sendmessage wants it. Everything in it is
@@ -263,15 +263,14 @@ send_args(const struct args *a, struct msg *m, long *retries, struct err *e)
 	int code;
 
 	*m = (struct msg){ 0, 0, NULL, jv_invalid(), jv_invalid() };
-	*retries = 3;
 	m->group = arg_has(a, "group");
-	if (arg_get(a, "type") && arg_get(a, "type")[0] == '\0')
+	if (arg_get(a, "type")[0] == '\0')
 		return err_set(e, EX_USAGE, "empty --type");
 	if (lines && json)
 		return err_set(e, EX_USAGE, "--lines and --json do not go together");
 	if (arg_has(a, "keep-going") && !lines && !json)
 		return err_set(e, EX_USAGE, "--keep-going is for --lines and --json batches");
-	if (arg_get(a, "retry") && (code = parse_long(arg_get(a, "retry"), 0, 100, "--retry", retries, e)))
+	if ((code = parse_long(arg_get(a, "retry"), 0, 100, "--retry", retries, e)))
 		return code;
 	if (a->argc == 0 && !json)
 		return err_set(e, EX_USAGE, "missing argument: TO (a user id, or a group id with --group)");
@@ -285,7 +284,7 @@ send_args(const struct args *a, struct msg *m, long *retries, struct err *e)
 	} else {
 		m->options = jv_object();	/* the app sends {} for plain text */
 	}
-	m->type = xstrdup(arg_get(a, "type") ? arg_get(a, "type") : "text");
+	m->type = xstrdup(arg_get(a, "type"));
 	return EX_OK;
 }
 

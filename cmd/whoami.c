@@ -4,7 +4,7 @@
 #include "cmd.h"
 
 static const struct opt whoami_opts[] = {
-	{ NULL, 0, NULL, NULL, NULL }
+	{ NULL, 0, NULL, NULL, NULL, NULL }
 };
 
 static int

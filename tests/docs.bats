@@ -90,12 +90,15 @@ examples() {
 # Each option row of the table, with its fixed set of values if it has one,
 # read from the C source since the binary does not print them:
 # "CMD --name a|b|c". The rows of cmd/main.c are the globals ("chatctl").
+# A row is { name, key, arg, help, values, default }; the help and the
+# default may use a macro (CONFIG_DEFAULT_SERVER).
 table_rows() {
 	perl -0ne '
 		my $c = $ARGV =~ s{.*/}{}r =~ s{\.c$}{}r;
 		$c = "chatctl" if $c eq "main";
 		my $s = q{"(?:[^"\\\\]|\\\\.)*"};
-		while (/\{\s*"([a-z][a-z0-9-]*)",\s*(?:\x27.\x27|0),\s*(?:$s|NULL),\s*$s(?:\s*$s)*,\s*($s|NULL)\s*\}/g) {
+		my $w = qq{(?:$s|[A-Z][A-Z_]*)};
+		while (/\{\s*"([a-z][a-z0-9-]*)",\s*(?:\x27.\x27|0),\s*(?:$s|NULL),\s*$w(?:\s*$w)*,\s*($s|NULL),\s*$w\s*\}/g) {
 			my ($n, $v) = ($1, $2);
 			$v = $v eq "NULL" ? "" : substr($v, 1, -1);
 			print "$c --$n $v\n";
