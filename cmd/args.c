@@ -148,8 +148,12 @@ table_build(struct table *t, const struct command *c, int stop_at_operand)
 		}
 	}
 	i = t->n;
-	t->lo[i++] = (struct option){ c ? "list-options" : "list-commands", no_argument, NULL,
-		c ? K_LIST_OPTIONS : K_LIST_COMMANDS };
+	if (c) {
+		t->lo[i++] = (struct option){ "list-options", no_argument, NULL, K_LIST_OPTIONS };
+		t->lo[i++] = (struct option){ "list-defaults", no_argument, NULL, K_LIST_DEFAULTS };
+	} else {
+		t->lo[i++] = (struct option){ "list-commands", no_argument, NULL, K_LIST_COMMANDS };
+	}
 	t->lo[i] = (struct option){ NULL, 0, NULL, 0 };
 	*s = '\0';
 }

@@ -57,18 +57,20 @@ int opts_count(const struct opt *o);
 /* Hidden introspection for completions and tests (git's --list-cmds). */
 #define K_LIST_COMMANDS (LONG_KEY + 1000)
 #define K_LIST_OPTIONS (LONG_KEY + 1001)
+#define K_LIST_DEFAULTS (LONG_KEY + 1002)
 
 /* One parsing table: the globals first, then the command's options. */
 struct table {
 	const struct opt *rows[128];
 	int isglobal[128];
 	int n;
-	struct option lo[130];
+	struct option lo[131];
 	char shorts[300];
 };
 
-/* c NULL: the globals and --list-commands, for the words before the
- * command; stop_at_operand leaves the command word and what follows it to
+/* With c, the globals, c's options, --list-options and --list-defaults;
+ * c NULL: the globals and --list-commands, for the words before the
+ * command. stop_at_operand leaves the command word and what follows it to
  * the command's own parse. */
 void table_build(struct table *t, const struct command *c, int stop_at_operand);
 

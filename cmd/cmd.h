@@ -2,9 +2,9 @@
  *
  * Each command is declared in its own cmd/<name>.c as a const struct command
  * and listed once in cmd/commands.c. That one list drives dispatch,
- * --help, --list-commands/--list-options (completions) and the man-page
- * checks in tests/, so a command or option cannot exist in one and not the
- * others.
+ * --help, --list-commands/--list-options (completions), --list-defaults and
+ * the man-page checks in tests/, so a command, option or default cannot
+ * exist in one and not the others.
  *
  * The dispatcher (cmd/main.c) parses the global options and the command's
  * own options (before or after the command word, with cmd/args.h), checks
@@ -23,7 +23,8 @@
 /* One row of an option table; a table ends with a row whose name is NULL.
  *
  * dflt is the one place a default is written: arg_get() returns it when the
- * option was not given, and --help prints it. --help puts it after a bare "default"
+ * option was not given, --help prints it, --list-defaults lists it for the
+ * man-page check in tests/docs.bats. --help puts it after a bare "default"
  * in the help's parentheses ("(env CHATCTL_SERVER; default)", "(default; 0
  * never)"), else adds " (default X)" at the end of the help. */
 struct opt {

@@ -229,6 +229,22 @@ finish(int code)
 	return code;
 }
 
+/* --list-options: the command's options, then the globals, one a line;
+ * --list-defaults: those that have a default, as "--name VALUE". */
+static void
+list_options(const struct command *c, int defaults)
+{
+	const struct opt *tables[] = { c->opts, global_opts }, *o;
+	size_t i;
+
+	for (i = 0; i < sizeof tables / sizeof tables[0]; i++)
+		for (o = tables[i]; o && o->name; o++)
+			if (!defaults)
+				printf("--%s\n", o->name);
+			else if (o->dflt)
+				printf("--%s %s\n", o->name, o->dflt);
+}
+
 /* The command's check, the session its .setup asks for, run(), and the
  * session closed again (see struct command). */
 static int
@@ -260,13 +276,8 @@ run_command(const struct command *c, struct globals *g, int argc, char **argv)
 	optind = 0;
 	opterr = 0;
 	while ((ret = getopt_long(argc, argv, t.shorts, t.lo, NULL)) != -1) {
-		if (ret == K_LIST_OPTIONS) {
-			const struct opt *o;
-
-			for (o = c->opts; o && o->name; o++)
-				printf("--%s\n", o->name);
-			for (o = global_opts; o->name; o++)
-				printf("--%s\n", o->name);
+		if (ret == K_LIST_OPTIONS || ret == K_LIST_DEFAULTS) {
+			list_options(c, ret == K_LIST_DEFAULTS);
 			code = EX_OK;
 			goto out;
 		}
