@@ -7,11 +7,11 @@
 #include "cmd.h"
 
 static const struct opt apply_opts[] = {
-	{ "message", 'm', "TEXT", "apply ID: the note that goes with the request", NULL },
-	{ "page", 0, "N", "apply list: page number, from 1 (default 1)", NULL },
-	{ "limit", 0, "N", "apply list: requests per page (default 10)", NULL },
-	{ "nickname", 0, "NAME", "apply accept: the remark to give the new friend", NULL },
-	{ NULL, 0, NULL, NULL, NULL }
+	{ "message", 'm', "TEXT", "apply ID: the note that goes with the request", NULL, NULL },
+	{ "page", 0, "N", "apply list: page number, from 1", NULL, "1" },
+	{ "limit", 0, "N", "apply list: requests per page", NULL, "10" },
+	{ "nickname", 0, "NAME", "apply accept: the remark to give the new friend", NULL, NULL },
+	{ NULL, 0, NULL, NULL, NULL, NULL }
 };
 
 /* The verbs and the status each sends to handleapply. */
@@ -36,17 +36,24 @@ only(const struct args *a, const char *form, const char *allowed, struct err *e)
 	return EX_OK;
 }
 
-static int
-apply_run(const struct globals *g, const struct args *a, struct err *e)
-{
-	struct session s;
-	const char *word = a->argv[0], *status = NULL, *method = "POST";
+/* The request a command line asks for. r->body is the caller's to free
+ * (jv_invalid() when there is none), whatever this returns. */
+struct request {
+	const char *method;
 	char path[128];
-	jv body = jv_invalid(), data = jv_invalid();
-	long id, page = 1, limit = 10;
+	jv body;
+};
+
+static int
+apply_request(const struct args *a, struct request *r, struct err *e)
+{
+	const char *word = a->argv[0], *status = NULL;
+	long id, page, limit;
 	size_t i;
 	int code;
 
+	r->method = "POST";
+	r->body = jv_invalid();
 	for (i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
 		if (strcmp(word, verbs[i].verb) == 0)
 			status = verbs[i].status;
@@ -55,11 +62,11 @@ apply_run(const struct globals *g, const struct args *a, struct err *e)
 		if (a->argc != 1)
 			return err_set(e, EX_USAGE, "unexpected argument '%s'", a->argv[1]);
 		if ((code = only(a, "list", "page limit", e)) ||
-		    (arg_get(a, "page") && (code = parse_long(arg_get(a, "page"), 1, 1000000000L, "--page", &page, e))) ||
-		    (arg_get(a, "limit") && (code = parse_long(arg_get(a, "limit"), 1, 1000000L, "--limit", &limit, e))))
+		    (code = parse_long(arg_get(a, "page"), 1, 1000000000L, "--page", &page, e)) ||
+		    (code = parse_long(arg_get(a, "limit"), 1, 1000000L, "--limit", &limit, e)))
 			return code;
-		snprintf(path, sizeof path, "/api/chat/listapplyfriend/%ld?limit=%ld", page, limit);
-		method = "GET";
+		snprintf(r->path, sizeof r->path, "/api/chat/listapplyfriend/%ld?limit=%ld", page, limit);
+		r->method = "GET";
 	} else if (status) {
 		if (a->argc != 2)
 			return err_set(e, EX_USAGE, a->argc < 2 ? "missing APPLY_ID after '%s'" :
@@ -67,10 +74,10 @@ apply_run(const struct globals *g, const struct args *a, struct err *e)
 		if ((code = only(a, word, "nickname", e)) ||
 		    (code = parse_long(a->argv[1], 1, __LONG_MAX__, "request id", &id, e)))
 			return code;
-		snprintf(path, sizeof path, "/api/chat/handleapply/%ld", id);
-		body = jv_object_set(jv_object(), jv_string("status"), jv_string(status));
+		snprintf(r->path, sizeof r->path, "/api/chat/handleapply/%ld", id);
+		r->body = jv_object_set(jv_object(), jv_string("status"), jv_string(status));
 		if (arg_get(a, "nickname"))
-			body = jv_object_set(body, jv_string("nickname"), jv_string(arg_get(a, "nickname")));
+			r->body = jv_object_set(r->body, jv_string("nickname"), jv_string(arg_get(a, "nickname")));
 	} else {
 		if (a->argc != 1)
 			return err_set(e, EX_USAGE, "unexpected argument '%s'", a->argv[1]);
@@ -79,24 +86,41 @@ apply_run(const struct globals *g, const struct args *a, struct err *e)
 		if (parse_long(word, 1, __LONG_MAX__, "user id", &id, e))
 			return err_set(e, EX_USAGE, "expected a user id, 'list', 'accept', 'refuse' "
 			    "or 'ignore', not '%s'", word);
-		snprintf(path, sizeof path, "/api/chat/applyfriend");
-		body = jv_object_set(jv_object(), jv_string("friend_id"), jv_number((double)id));
+		snprintf(r->path, sizeof r->path, "/api/chat/applyfriend");
+		r->body = jv_object_set(jv_object(), jv_string("friend_id"), jv_number((double)id));
 		if (arg_get(a, "message"))
-			body = jv_object_set(body, jv_string("nickname"), jv_string(arg_get(a, "message")));
+			r->body = jv_object_set(r->body, jv_string("nickname"), jv_string(arg_get(a, "message")));
 	}
+	return EX_OK;
+}
 
-	if ((code = session_open(&s, g, SESSION_TOKEN, e)) != EX_OK) {
-		jv_free(body);
-		goto out;
+static int
+apply_check(const struct args *a, struct err *e)
+{
+	struct request r;
+	int code = apply_request(a, &r, e);
+
+	jv_free(r.body);
+	return code;
+}
+
+static int
+apply_run(struct session *s, const struct args *a, struct err *e)
+{
+	struct request r;
+	jv data = jv_invalid();
+	int code;
+
+	if ((code = apply_request(a, &r, e)) != EX_OK) {
+		jv_free(r.body);
+		return code;
 	}
-	code = api_call(&s.api, method, path, body, &data, NULL, e);
+	code = api_call(&s->api, r.method, r.path, r.body, &data, NULL, e);
 	if (code == EX_OK) {
-		code = output_emit(&s.out, data, e);
+		code = output_emit(&s->out, data, e);
 		data = jv_invalid();
 	}
-out:
 	jv_free(data);
-	session_close(&s);
 	return code;
 }
 
@@ -110,5 +134,7 @@ const struct command cmd_apply = {
 	    "refuse and ignore answer request APPLY_ID.",
 	.opts = apply_opts,
 	.min_args = 1, .max_args = 2,
+	.setup = SETUP_SESSION | SETUP_TOKEN,
+	.check = apply_check,
 	.run = apply_run,
 };

@@ -2,26 +2,38 @@
  *
  * Each command is declared in its own cmd/<name>.c as a const struct command
  * and listed once in cmd/commands.c. That one list drives dispatch,
- * --help, --list-commands/--list-options (completions) and the man-page
- * checks in tests/, so a command or option cannot exist in one and not the
- * others.
+ * --help, --list-commands/--list-options (completions), --list-defaults and
+ * the man-page checks in tests/, so a command, option or default cannot
+ * exist in one and not the others.
  *
  * The dispatcher (cmd/main.c) parses the global options and the command's
- * own options (before or after the command word), checks the operand count,
- * answers --help, then calls run(). run() returns an EX_* code; on failure
- * it fills *e, and main prints "chatctl: <command>: <e->msg>". */
+ * own options (before or after the command word, with cmd/args.h), checks
+ * the operand count, answers --help, then calls run(). run() returns an
+ * EX_* code; on failure it fills *e, and main prints
+ * "chatctl: <command>: <e->msg>". */
 #ifndef CHATCTL_CMD_H
 #define CHATCTL_CMD_H
 
+#include "../lib/api.h"
+#include "../lib/config.h"
 #include "../lib/err.h"
+#include "../lib/json.h"
+#include "args.h"
 
-/* One row of an option table; a table ends with a row whose name is NULL. */
+/* One row of an option table; a table ends with a row whose name is NULL.
+ *
+ * dflt is the one place a default is written: arg_get() returns it when the
+ * option was not given, --help prints it, --list-defaults lists it for the
+ * man-page check in tests/docs.bats. --help puts it after a bare "default"
+ * in the help's parentheses ("(env CHATCTL_SERVER; default)", "(default; 0
+ * never)"), else adds " (default X)" at the end of the help. */
 struct opt {
 	const char *name;	/* long name without "--" */
 	int key;		/* short letter, or 0 */
 	const char *arg;	/* argument name ("N", "JSON"), or NULL for a flag */
 	const char *help;
 	const char *values;	/* fixed set of values, "a|b|c", for completions */
+	const char *dflt;	/* the value when not given, as typed, or NULL */
 };
 
 /* The global options, after flag parsing (environment and profile values are
@@ -41,20 +53,34 @@ struct globals {
 	double max_time;	/* seconds; 0 means no limit */
 };
 
-/* The command's own options as parsed: for each row of command->opts, how
- * often it was given and its values in order. Strings point into argv. */
-struct args {
-	const struct command *cmd;
-	int *count;
-	const char ***values;
-	int argc;		/* operands, options removed */
-	char **argv;
+/* What a command runs in (cmd/session.c): the globals, and when its .setup
+ * says SETUP_SESSION, the resolved configuration, the output (--jq compiled
+ * here, before any network traffic) and one HTTP handle. */
+struct session {
+	const struct globals *g;	/* always set */
+	struct config cfg;
+	struct output out;
+	struct http *http;
+	struct api api;
 };
 
-int arg_has(const struct args *a, const char *name);
-const char *arg_get(const struct args *a, const char *name);	/* last value or NULL */
-const char *const *arg_all(const struct args *a, const char *name, int *n);
+/* A command's .setup: what run_command opens before run() and closes after
+ * it, as git's RUN_SETUP. */
+enum {
+	SETUP_SESSION = 1,	/* open the session; without it only s->g is set */
+	SETUP_TOKEN = 2,	/* fail with EX_AUTH when not logged in */
+	SETUP_COMPACT = 4,	/* NDJSON output: never pretty */
+	SETUP_NO_HTTP = 8	/* no server calls (whoami) */
+};
 
+/* The dispatcher calls check() (when set), opens what .setup asks for, calls
+ * run() and closes it again, so no run() opens or closes a session itself.
+ * check() is for the commands whose command line can be wrong in ways
+ * getopt cannot see: it runs before the session opens, so that a wrong
+ * command line is a usage error (exit 2) even where nobody is logged in or
+ * the profile is broken. check() keeps nothing: run() reads the command
+ * line again with the same function, which then cannot fail. serve needs no session (.setup 0);
+ * login opens one without a token, since it makes the token. */
 struct command {
 	const char *name;
 	const char *synopsis;	/* what follows "chatctl <name> " in usage */
@@ -62,40 +88,20 @@ struct command {
 	const char *description;	/* a paragraph for --help, or NULL */
 	const struct opt *opts;
 	int min_args, max_args;	/* operand count; max -1 means no limit */
-	int (*run)(const struct globals *g, const struct args *a, struct err *e);
+	int setup;		/* SETUP_* */
+	int (*check)(const struct args *a, struct err *e);	/* or NULL */
+	int (*run)(struct session *s, const struct args *a, struct err *e);
 };
 
-extern const struct opt global_opts[];
-extern const struct command *const commands[];	/* NULL-terminated */
+extern const struct opt global_opts[];	/* cmd/main.c */
 
+/* cmd/commands.c: the table, NULL-terminated, and the command of a name
+ * (NULL when there is none). */
+extern const struct command *const commands[];
 const struct command *command_find(const char *name);
 
-/* Parse a whole decimal number in [min, max] for an option or operand;
- * EX_USAGE with a message naming what, else EX_OK. */
-int parse_long(const char *s, long min, long max, const char *what, long *out, struct err *e);
-int parse_secs(const char *s, const char *what, double *out, struct err *e);
-
-/* What most commands open first (cmd/common.c): the resolved configuration,
- * the output (--jq compiled here, before any network traffic), and one
- * HTTP handle. */
-#include "../lib/api.h"
-#include "../lib/config.h"
-#include "../lib/json.h"
-
-enum {
-	SESSION_TOKEN = 1,	/* fail with EX_AUTH when not logged in */
-	SESSION_COMPACT = 2,	/* NDJSON output: never pretty */
-	SESSION_NO_HTTP = 4	/* no server calls (whoami) */
-};
-
-struct session {
-	const struct globals *g;
-	struct config cfg;
-	struct output out;
-	struct http *http;
-	struct api api;
-};
-
+/* Fills *s as flags (SETUP_*) ask; session_close() after it whatever it
+ * returned. */
 int session_open(struct session *s, const struct globals *g, int flags, struct err *e);
 void session_close(struct session *s);
 

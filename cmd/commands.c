@@ -2,6 +2,7 @@
  * Adding a command: cmd/<name>.c, a line here, docs/chatctl-<name>.1.scd,
  * tests/<name>.bats, and the three completion files (tests check all). */
 #include <stddef.h>
+#include <string.h>
 
 #include "cmd.h"
 
@@ -16,3 +17,14 @@ const struct command *const commands[] = {
 	&cmd_serve,
 	NULL
 };
+
+const struct command *
+command_find(const char *name)
+{
+	const struct command *const *c;
+
+	for (c = commands; *c; c++)
+		if (strcmp((*c)->name, name) == 0)
+			return *c;
+	return NULL;
+}

@@ -6,38 +6,47 @@
 #include "cmd.h"
 
 static const struct opt isfriend_opts[] = {
-	{ NULL, 0, NULL, NULL, NULL }
+	{ NULL, 0, NULL, NULL, NULL, NULL }
 };
 
 static int
-isfriend_run(const struct globals *g, const struct args *a, struct err *e)
+user_id(const struct args *a, long *id, struct err *e)
 {
-	struct session s;
+	return parse_long(a->argv[0], 1, __LONG_MAX__, "user id", id, e);
+}
+
+static int
+isfriend_check(const struct args *a, struct err *e)
+{
+	long id;
+
+	return user_id(a, &id, e);
+}
+
+static int
+isfriend_run(struct session *s, const struct args *a, struct err *e)
+{
 	char path[64];
 	struct api_reply rep;
 	jv data = jv_invalid();
 	long id;
 	int code;
 
-	if ((code = parse_long(a->argv[0], 1, __LONG_MAX__, "user id", &id, e)) != EX_OK)
+	if ((code = user_id(a, &id, e)) != EX_OK)
 		return code;
-	if ((code = session_open(&s, g, SESSION_TOKEN, e)) != EX_OK)
-		goto out;
 	snprintf(path, sizeof path, "/api/chat/ismygoodfriend/%ld", id);
-	code = api_call(&s.api, "POST", path, jv_invalid(), &data, &rep, e);
+	code = api_call(&s->api, "POST", path, jv_invalid(), &data, &rep, e);
 	if (code == EX_OK) {
-		code = output_emit(&s.out, data, e);
+		code = output_emit(&s->out, data, e);
 		data = jv_invalid();
 	} else if (code == EX_NO && strcmp(rep.msg, "不是好友") == 0) {
 		/* The normal "no": a message only when someone may be reading. */
-		if (g->quiet)
+		if (s->g->quiet)
 			e->msg[0] = '\0';
 		else
 			err_set(e, EX_NO, "user %ld is not a friend", id);
 	}
-out:
 	jv_free(data);
-	session_close(&s);
 	return code;
 }
 
@@ -50,5 +59,7 @@ const struct command cmd_isfriend = {
 	    "\"not a friend\" message is left out; the exit status still says it.",
 	.opts = isfriend_opts,
 	.min_args = 1, .max_args = 1,
+	.setup = SETUP_SESSION | SETUP_TOKEN,
+	.check = isfriend_check,
 	.run = isfriend_run,
 };

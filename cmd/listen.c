@@ -24,22 +24,25 @@
 
 static const struct opt listen_opts[] = {
 	{ "type", 't', "TYPE", "print only frames of this type (frame or message type; repeatable)",
-	    "singleChat|system|ping|pong|text|iconMenus|image|audio|video|systemNotice" },
-	{ "from", 0, "USER_ID", "print only messages from this sender", NULL },
-	{ "count", 'n', "N", "stop after printing N frames (exit 1 if --idle or --timeout stop it first)", NULL },
-	{ "idle", 0, "SECS", "stop when nothing was printed for SECS", NULL },
-	{ "timeout", 0, "SECS", "stop after SECS in all", NULL },
-	{ "heartbeat", 0, "SECS", "send {\"type\":\"ping\"} every SECS; 0 turns it off (default 25)", NULL },
-	{ "heartbeats", 0, NULL, "also print the server's pings and the answers to ours", NULL },
-	{ "backoff-max", 0, "SECS", "longest wait between reconnects (default 30)", NULL },
-	{ "no-reconnect", 0, NULL, "exit 4 when the connection drops instead of reconnecting", NULL },
-	{ "no-offline", 0, NULL, "do not fetch the messages that arrived while offline", NULL },
-	{ "no-dedupe", 0, NULL, "keep duplicates (same id, type and actionType)", NULL },
-	{ "max-frame", 0, "BYTES", "skip messages larger than BYTES (default 16777216)", NULL },
-	{ NULL, 0, NULL, NULL, NULL }
+	    "singleChat|system|ping|pong|text|iconMenus|image|audio|video|systemNotice", NULL },
+	{ "from", 0, "USER_ID", "print only messages from this sender", NULL, NULL },
+	{ "count", 'n', "N", "stop after printing N frames (exit 1 if --idle or --timeout stop it first)", NULL, NULL },
+	{ "idle", 0, "SECS", "stop when nothing was printed for SECS", NULL, NULL },
+	{ "timeout", 0, "SECS", "stop after SECS in all", NULL, NULL },
+	{ "heartbeat", 0, "SECS", "send {\"type\":\"ping\"} every SECS; 0 turns it off", NULL, "25" },
+	{ "heartbeats", 0, NULL, "also print the server's pings and the answers to ours", NULL, NULL },
+	{ "backoff-max", 0, "SECS", "longest wait between reconnects", NULL, "30" },
+	{ "no-reconnect", 0, NULL, "exit 4 when the connection drops instead of reconnecting", NULL, NULL },
+	{ "no-offline", 0, NULL, "do not fetch the messages that arrived while offline", NULL, NULL },
+	{ "no-dedupe", 0, NULL, "keep duplicates (same id, type and actionType)", NULL, NULL },
+	{ "max-frame", 0, "BYTES", "skip messages larger than BYTES", NULL, "16777216" },
+	{ NULL, 0, NULL, NULL, NULL, NULL }
 };
 
+/* The window is a number for seen_init() and text for the description. */
 #define DEDUPE_WINDOW 8192
+#define TEXT_(x) #x
+#define TEXT(x) TEXT_(x)
 
 enum stop_reason { RUNNING, STOP_COUNT, STOP_IDLE, STOP_TIMEOUT, STOP_SIGNAL, STOP_PIPE, STOP_FATAL };
 
@@ -313,7 +316,7 @@ timeout_cb(void *arg)
 static int
 parse_options(struct listen *l, const struct args *a, struct ws_opts *wo, struct err *e)
 {
-	long maxf = 16L << 20;
+	long maxf;
 	int code;
 
 	l->types = arg_all(a, "type", &l->ntypes);
@@ -326,15 +329,13 @@ parse_options(struct listen *l, const struct args *a, struct ws_opts *wo, struct
 		return code;
 	if (arg_get(a, "timeout") && (code = parse_secs(arg_get(a, "timeout"), "--timeout", &l->timeout, e)))
 		return code;
-	wo->heartbeat = 25;
-	if (arg_get(a, "heartbeat") && (code = parse_secs(arg_get(a, "heartbeat"), "--heartbeat", &wo->heartbeat, e)))
+	if ((code = parse_secs(arg_get(a, "heartbeat"), "--heartbeat", &wo->heartbeat, e)))
 		return code;
-	wo->backoff_max = 30;
-	if (arg_get(a, "backoff-max") && (code = parse_secs(arg_get(a, "backoff-max"), "--backoff-max", &wo->backoff_max, e)))
+	if ((code = parse_secs(arg_get(a, "backoff-max"), "--backoff-max", &wo->backoff_max, e)))
 		return code;
 	if (wo->backoff_max < 1)
 		return err_set(e, EX_USAGE, "invalid --backoff-max '%s': at least 1 second", arg_get(a, "backoff-max"));
-	if (arg_get(a, "max-frame") && (code = parse_long(arg_get(a, "max-frame"), 1, 1L << 30, "--max-frame", &maxf, e)))
+	if ((code = parse_long(arg_get(a, "max-frame"), 1, 1L << 30, "--max-frame", &maxf, e)))
 		return code;
 	if ((arg_get(a, "idle") && l->idle <= 0) || (arg_get(a, "timeout") && l->timeout <= 0))
 		return err_set(e, EX_USAGE, "--idle and --timeout take a number of seconds above 0");
@@ -369,10 +370,21 @@ connect_link(struct listen *l, const struct globals *g, const struct args *a, st
 }
 
 static int
-listen_run(const struct globals *g, const struct args *a, struct err *e)
+listen_check(const struct args *a, struct err *e)
 {
 	struct listen l;
-	struct session s;
+	struct ws_opts wo;
+
+	memset(&l, 0, sizeof l);
+	memset(&wo, 0, sizeof wo);
+	return parse_options(&l, a, &wo, e);
+}
+
+static int
+listen_run(struct session *s, const struct args *a, struct err *e)
+{
+	const struct globals *g = s->g;
+	struct listen l;
 	struct ws_opts wo;
 	char *url = NULL;
 	int code;
@@ -381,11 +393,9 @@ listen_run(const struct globals *g, const struct args *a, struct err *e)
 	memset(&wo, 0, sizeof wo);
 	if ((code = parse_options(&l, a, &wo, e)) != EX_OK)
 		return code;
-	if ((code = session_open(&s, g, SESSION_TOKEN | SESSION_COMPACT, e)) != EX_OK)
-		goto out;
-	l.s = &s;
+	l.s = s;
 	l.e = e;
-	url = url_ws(s.cfg.server, s.cfg.token);
+	url = url_ws(s->cfg.server, s->cfg.token);
 	if ((l.ws = connect_link(&l, g, a, &wo, url, e)) == NULL) {
 		code = e->code;
 		goto out;
@@ -419,7 +429,6 @@ out:
 	}
 	seen_release(&l.seen);
 	free(url);
-	session_close(&s);
 	return code;
 }
 
@@ -436,9 +445,11 @@ const struct command cmd_listen = {
 	    "stderr and skipped. A drop is followed by a reconnect (1 s doubling to\n"
 	    "--backoff-max, +-25 %); a rejected token, a force_logout frame or a takeover seen\n"
 	    "by the offline fetch ends it with exit 3. Duplicates (same id, type and\n"
-	    "actionType) are dropped over at least the last 8192 messages. SIGINT and SIGTERM close\n"
+	    "actionType) are dropped over at least the last " TEXT(DEDUPE_WINDOW) " messages. SIGINT and SIGTERM close\n"
 	    "the connection and exit 0, as does a closed standard output.",
 	.opts = listen_opts,
 	.min_args = 0, .max_args = 0,
+	.setup = SETUP_SESSION | SETUP_TOKEN | SETUP_COMPACT,
+	.check = listen_check,
 	.run = listen_run,
 };

@@ -12,10 +12,10 @@
 #include "../lib/xalloc.h"
 
 static const struct opt login_opts[] = {
-	{ "username", 0, "NAME", "the account to log in (default: the profile's last one)", NULL },
-	{ "password-stdin", 0, NULL, "read the password from the first line of standard input", NULL },
-	{ "print-token", 0, NULL, "print only the token instead of the user record", NULL },
-	{ NULL, 0, NULL, NULL, NULL }
+	{ "username", 0, "NAME", "the account to log in (default: the profile's last one)", NULL, NULL },
+	{ "password-stdin", 0, NULL, "read the password from the first line of standard input", NULL, NULL },
+	{ "print-token", 0, NULL, "print only the token instead of the user record", NULL, NULL },
+	{ NULL, 0, NULL, NULL, NULL, NULL }
 };
 
 static void
@@ -96,21 +96,18 @@ get_password(const struct args *a, char *pw, size_t size, struct err *e)
 }
 
 static int
-login_run(const struct globals *g, const struct args *a, struct err *e)
+login_run(struct session *s, const struct args *a, struct err *e)
 {
-	struct session s;
 	struct cred c;
 	char user[256] = "", pw[256] = "";
 	jv data = jv_invalid(), token, body, stored;
 	int code;
 
-	if ((code = session_open(&s, g, 0, e)) != EX_OK)
-		goto out;
 	if (arg_get(a, "username")) {
 		snprintf(user, sizeof user, "%s", arg_get(a, "username"));
 	} else {
-		if (jv_get_kind(s.cfg.cred.user) == JV_KIND_OBJECT) {
-			jv u = jv_object_get(jv_copy(s.cfg.cred.user), jv_string("username"));
+		if (jv_get_kind(s->cfg.cred.user) == JV_KIND_OBJECT) {
+			jv u = jv_object_get(jv_copy(s->cfg.cred.user), jv_string("username"));
 
 			if (jv_get_kind(u) == JV_KIND_STRING)
 				snprintf(user, sizeof user, "%s", jv_string_value(u));
@@ -128,8 +125,8 @@ login_run(const struct globals *g, const struct args *a, struct err *e)
 	body = jv_object_set(body, jv_string("username"), jv_string(user));
 	body = jv_object_set(body, jv_string("password"), jv_string(pw));
 	explicit_bzero(pw, sizeof pw);
-	s.api.token = NULL;	/* logging in needs no token, and must not leak the old one */
-	code = api_call(&s.api, "POST", "/api/loginChat", body, &data, NULL, e);
+	s->api.token = NULL;	/* logging in needs no token, and must not leak the old one */
+	code = api_call(&s->api, "POST", "/api/loginChat", body, &data, NULL, e);
 	if (code != EX_OK)
 		goto out;
 	token = jv_object_get(jv_copy(data), jv_string("token"));
@@ -140,22 +137,21 @@ login_run(const struct globals *g, const struct args *a, struct err *e)
 	}
 	stored = jv_object_delete(jv_object_delete(jv_copy(data), jv_string("token")), jv_string("password"));
 	cred_init(&c);
-	c.server = s.cfg.server;
+	c.server = s->cfg.server;
 	c.token = (char *)jv_string_value(token);
 	c.user = stored;
-	code = cred_save(s.cfg.cred_path, &c, e);
+	code = cred_save(s->cfg.cred_path, &c, e);
 	if (code == EX_OK) {
 		if (arg_has(a, "print-token"))
 			printf("%s\n", jv_string_value(token));
 		else
-			code = output_emit(&s.out, jv_copy(stored), e);
+			code = output_emit(&s->out, jv_copy(stored), e);
 	}
 	jv_free(stored);
 	jv_free(token);
 out:
 	explicit_bzero(pw, sizeof pw);
 	jv_free(data);
-	session_close(&s);
 	return code;
 }
 
@@ -170,5 +166,6 @@ const struct command cmd_login = {
 	    "URL and the user record, which is printed (without the token).",
 	.opts = login_opts,
 	.min_args = 0, .max_args = 0,
+	.setup = SETUP_SESSION,	/* no SETUP_TOKEN: login makes the token */
 	.run = login_run,
 };

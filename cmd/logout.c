@@ -8,34 +8,31 @@
 #include "../lib/log.h"
 
 static const struct opt logout_opts[] = {
-	{ NULL, 0, NULL, NULL, NULL }
+	{ NULL, 0, NULL, NULL, NULL, NULL }
 };
 
 static int
-logout_run(const struct globals *g, const struct args *a, struct err *e)
+logout_run(struct session *s, const struct args *a, struct err *e)
 {
-	struct session s;
 	struct err serr = { 0, "" };
 	jv data = jv_invalid();
 	int code, lcode;
 
 	(void)a;
-	if ((code = session_open(&s, g, SESSION_TOKEN, e)) != EX_OK)
-		goto out;
-	code = api_call(&s.api, "POST", "/api/chat/logout", jv_invalid(), &data, NULL, &serr);
-	if (s.cfg.cred.present && s.cfg.cred.token) {
+	code = api_call(&s->api, "POST", "/api/chat/logout", jv_invalid(), &data, NULL, &serr);
+	if (s->cfg.cred.present && s->cfg.cred.token) {
 		/* Keep the server and the user record, so that the next login
 		 * knows where and who; drop only the token. */
-		struct cred c = s.cfg.cred;
+		struct cred c = s->cfg.cred;
 
 		c.token = NULL;
-		if ((lcode = cred_save(s.cfg.cred_path, &c, e)) != EX_OK) {
+		if ((lcode = cred_save(s->cfg.cred_path, &c, e)) != EX_OK) {
 			code = lcode;
 			goto out;
 		}
 	}
 	if (code == EX_OK) {
-		code = output_emit(&s.out, data, e);
+		code = output_emit(&s->out, data, e);
 		data = jv_invalid();
 	} else if (code == EX_AUTH) {
 		/* Already superseded or logged out: nothing left to revoke. */
@@ -46,7 +43,6 @@ logout_run(const struct globals *g, const struct args *a, struct err *e)
 	}
 out:
 	jv_free(data);
-	session_close(&s);
 	return code;
 }
 
@@ -59,5 +55,6 @@ const struct command cmd_logout = {
 	    "code then says why); the profile keeps its server and user name for the next login.",
 	.opts = logout_opts,
 	.min_args = 0, .max_args = 0,
+	.setup = SETUP_SESSION | SETUP_TOKEN,
 	.run = logout_run,
 };

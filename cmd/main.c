@@ -16,7 +16,6 @@
 #include "cmd.h"
 #include "../lib/log.h"
 #include "../lib/ws.h"
-#include "../lib/xalloc.h"
 
 #ifndef CHATCTL_VERSION
 #define CHATCTL_VERSION "0.1.0"
@@ -25,44 +24,47 @@
 #define JQ_PKG_VERSION "1.6"
 #endif
 
-/* Keys for options without a short letter start here, past any char. */
-#define LONG_KEY 256
-
 enum { G_SERVER, G_PROFILE, G_CONFIG, G_JQ, G_RAW, G_COMPACT, G_PRETTY,
 	G_VERBOSE, G_QUIET, G_CONNECT_TIMEOUT, G_MAX_TIME, G_CACERT,
 	G_INSECURE, G_HELP, G_VERSION, G_NGLOBAL };
 
 const struct opt global_opts[] = {
-	[G_SERVER] = { "server", 's', "URL", "server base URL (env CHATCTL_SERVER; default http://127.0.0.1:7001)", NULL },
-	[G_PROFILE] = { "profile", 'p', "NAME", "credentials profile (env CHATCTL_PROFILE; default 'default')", NULL },
-	[G_CONFIG] = { "config", 0, "DIR", "configuration directory (env CHATCTL_CONFIG_DIR)", NULL },
-	[G_JQ] = { "jq", 0, "EXPR", "run a jq program on the output and print each result", NULL },
-	[G_RAW] = { "raw-output", 'r', NULL, "print string results without quotes", NULL },
-	[G_COMPACT] = { "compact", 0, NULL, "print compact JSON (the default when not on a terminal)", NULL },
-	[G_PRETTY] = { "pretty", 0, NULL, "print indented JSON (the default on a terminal)", NULL },
-	[G_VERBOSE] = { "verbose", 'v', NULL, "log requests, connection events and timings (repeatable)", NULL },
-	[G_QUIET] = { "quiet", 'q', NULL, "say nothing on stderr but fatal errors", NULL },
-	[G_CONNECT_TIMEOUT] = { "connect-timeout", 0, "SECS", "give up connecting after SECS (default 10)", NULL },
-	[G_MAX_TIME] = { "max-time", 0, "SECS", "give up a request after SECS (default 30; 0 for no limit)", NULL },
-	[G_CACERT] = { "cacert", 0, "FILE", "trust the CA certificates in FILE", NULL },
-	[G_INSECURE] = { "insecure", 0, NULL, "do not verify the server's TLS certificate", NULL },
-	[G_HELP] = { "help", 'h', NULL, "show help and exit", NULL },
-	[G_VERSION] = { "version", 0, NULL, "print the versions of chatctl and its libraries", NULL },
-	{ NULL, 0, NULL, NULL, NULL }
+	[G_SERVER] = { "server", 's', "URL", "server base URL (env CHATCTL_SERVER; default)", NULL,
+	    CONFIG_DEFAULT_SERVER },
+	[G_PROFILE] = { "profile", 'p', "NAME",
+	    "credentials profile (env CHATCTL_PROFILE; default '" CONFIG_DEFAULT_PROFILE "')", NULL, NULL },
+	[G_CONFIG] = { "config", 0, "DIR", "configuration directory (env CHATCTL_CONFIG_DIR)", NULL, NULL },
+	[G_JQ] = { "jq", 0, "EXPR", "run a jq program on the output and print each result", NULL, NULL },
+	[G_RAW] = { "raw-output", 'r', NULL, "print string results without quotes", NULL, NULL },
+	[G_COMPACT] = { "compact", 0, NULL, "print compact JSON (the default when not on a terminal)", NULL, NULL },
+	[G_PRETTY] = { "pretty", 0, NULL, "print indented JSON (the default on a terminal)", NULL, NULL },
+	[G_VERBOSE] = { "verbose", 'v', NULL, "log requests, connection events and timings (repeatable)", NULL, NULL },
+	[G_QUIET] = { "quiet", 'q', NULL, "say nothing on stderr but fatal errors", NULL, NULL },
+	[G_CONNECT_TIMEOUT] = { "connect-timeout", 0, "SECS", "give up connecting after SECS", NULL, "10" },
+	[G_MAX_TIME] = { "max-time", 0, "SECS", "give up a request after SECS (default; 0 for no limit)", NULL, "30" },
+	[G_CACERT] = { "cacert", 0, "FILE", "trust the CA certificates in FILE", NULL, NULL },
+	[G_INSECURE] = { "insecure", 0, NULL, "do not verify the server's TLS certificate", NULL, NULL },
+	[G_HELP] = { "help", 'h', NULL, "show help and exit", NULL, NULL },
+	[G_VERSION] = { "version", 0, NULL, "print the versions of chatctl and its libraries", NULL, NULL },
+	{ NULL, 0, NULL, NULL, NULL, NULL }
 };
 
-/* Hidden introspection for completions and tests (git's --list-cmds). */
-#define K_LIST_COMMANDS (LONG_KEY + 1000)
-#define K_LIST_OPTIONS (LONG_KEY + 1001)
-
-static int
-count_opts(const struct opt *o)
+/* The help of o and its default (see struct opt). */
+static void
+print_help(FILE *fp, const struct opt *o)
 {
-	int n = 0;
+	const char *slot = NULL;
 
-	while (o && o[n].name)
-		n++;
-	return n;
+	if (o->dflt && !(slot = strstr(o->help, "default;")))
+		slot = strstr(o->help, "default)");
+	if (slot) {
+		slot += strlen("default");
+		fprintf(fp, "%.*s %s%s\n", (int)(slot - o->help), o->help, o->dflt, slot);
+	} else if (o->dflt) {
+		fprintf(fp, "%s (default %s)\n", o->help, o->dflt);
+	} else {
+		fprintf(fp, "%s\n", o->help);
+	}
 }
 
 static void
@@ -77,7 +79,8 @@ print_opts(FILE *fp, const struct opt *o)
 		else
 			snprintf(left, sizeof left, "    --%s%s%s", o->name,
 			    o->arg ? " " : "", o->arg ? o->arg : "");
-		fprintf(fp, "  %-28s %s\n", left, o->help);
+		fprintf(fp, "  %-28s ", left);
+		print_help(fp, o);
 	}
 }
 
@@ -107,7 +110,7 @@ usage_cmd(FILE *fp, const struct command *c)
 	fprintf(fp, "usage: chatctl %s %s\n\n%s\n", c->name, c->synopsis, c->summary);
 	if (c->description)
 		fprintf(fp, "\n%s\n", c->description);
-	if (count_opts(c->opts)) {
+	if (opts_count(c->opts)) {
 		fprintf(fp, "\noptions:\n");
 		print_opts(fp, c->opts);
 	}
@@ -141,142 +144,6 @@ print_version(void)
 	printf("libcurl %s (%s)\n", cv->version, cv->ssl_version ? cv->ssl_version : "no TLS");
 	printf("libwebsockets %s\n", ws_version());
 	printf("libjq %s (%s)\n", JQ_PKG_VERSION, jqfile);
-}
-
-const struct command *
-command_find(const char *name)
-{
-	const struct command *const *c;
-
-	for (c = commands; *c; c++)
-		if (strcmp((*c)->name, name) == 0)
-			return *c;
-	return NULL;
-}
-
-int
-arg_has(const struct args *a, const char *name)
-{
-	int n;
-
-	arg_all(a, name, &n);
-	return n;
-}
-
-const char *
-arg_get(const struct args *a, const char *name)
-{
-	int n;
-	const char *const *v = arg_all(a, name, &n);
-
-	return n ? v[n - 1] : NULL;
-}
-
-const char *const *
-arg_all(const struct args *a, const char *name, int *n)
-{
-	int i;
-
-	for (i = 0; a->cmd->opts && a->cmd->opts[i].name; i++)
-		if (strcmp(a->cmd->opts[i].name, name) == 0) {
-			*n = a->count[i];
-			return a->values[i];
-		}
-	/* Asking for an option a command does not declare is a bug. */
-	fprintf(stderr, "chatctl: internal error: %s has no option --%s\n", a->cmd->name, name);
-	abort();
-}
-
-int
-parse_long(const char *s, long min, long max, const char *what, long *out, struct err *e)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (*s == '\0' || *end != '\0' || errno || v < min || v > max) {
-		if (max == __LONG_MAX__)
-			return err_set(e, EX_USAGE, "invalid %s '%s': expected a whole number from %ld", what, s, min);
-		return err_set(e, EX_USAGE, "invalid %s '%s': expected a whole number from %ld to %ld", what, s, min, max);
-	}
-	*out = v;
-	return EX_OK;
-}
-
-int
-parse_secs(const char *s, const char *what, double *out, struct err *e)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (*s == '\0' || *end != '\0' || errno || !(v >= 0) || v > 1e7)
-		return err_set(e, EX_USAGE, "invalid %s '%s': expected a number of seconds", what, s);
-	*out = v;
-	return EX_OK;
-}
-
-/* One parsing table: the globals first, then the command's options. */
-struct table {
-	const struct opt *rows[128];
-	int isglobal[128];
-	int n;
-	struct option lo[130];
-	char shorts[300];
-};
-
-static void
-table_build(struct table *t, const struct command *c, int stop_at_operand)
-{
-	const struct opt *o;
-	char *s = t->shorts;
-	int i;
-
-	t->n = 0;
-	/* '+' stops at the command word; ':' reports a missing value apart. */
-	if (stop_at_operand)
-		*s++ = '+';
-	*s++ = ':';
-	for (o = global_opts; o->name; o++) {
-		t->rows[t->n] = o;
-		t->isglobal[t->n++] = 1;
-	}
-	for (o = c ? c->opts : NULL; o && o->name; o++) {
-		t->rows[t->n] = o;
-		t->isglobal[t->n++] = 0;
-	}
-	for (i = 0; i < t->n; i++) {
-		o = t->rows[i];
-		t->lo[i].name = o->name;
-		t->lo[i].has_arg = o->arg ? required_argument : no_argument;
-		t->lo[i].flag = NULL;
-		t->lo[i].val = o->key ? o->key : LONG_KEY + i;
-		if (o->key) {
-			*s++ = (char)o->key;
-			if (o->arg)
-				*s++ = ':';
-		}
-	}
-	i = t->n;
-	t->lo[i++] = (struct option){ c ? "list-options" : "list-commands", no_argument, NULL,
-		c ? K_LIST_OPTIONS : K_LIST_COMMANDS };
-	t->lo[i] = (struct option){ NULL, 0, NULL, 0 };
-	*s = '\0';
-}
-
-static int
-table_index(const struct table *t, int key)
-{
-	int i;
-
-	if (key >= LONG_KEY && key < LONG_KEY + t->n)
-		return key - LONG_KEY;
-	for (i = 0; i < t->n; i++)
-		if (t->rows[i]->key == key)
-			return i;
-	return -1;
 }
 
 /* Apply one global option. Returns -1 to go on, else an exit code. */
@@ -316,6 +183,27 @@ set_global(struct globals *g, int which, const char *val, const struct command *
 	return -1;
 }
 
+/* The globals start at their defaults, --server's aside: that one is
+ * config_load()'s last resort, after CHATCTL_SERVER and the profile. */
+static void
+globals_init(struct globals *g)
+{
+	struct err e;
+	int i;
+
+	memset(g, 0, sizeof *g);
+	g->pretty = -1;
+	for (i = 0; i < G_NGLOBAL; i++) {
+		if (global_opts[i].dflt == NULL || i == G_SERVER)
+			continue;
+		if (set_global(g, i, global_opts[i].dflt, NULL, &e) >= 0) {
+			/* A default that does not parse is a bug. */
+			fprintf(stderr, "chatctl: internal error: --%s default: %s\n", global_opts[i].name, e.msg);
+			abort();
+		}
+	}
+}
+
 static int
 bad_option(const char *cmd, int ret, int optopt_, const char *word)
 {
@@ -343,28 +231,55 @@ finish(int code)
 	return code;
 }
 
+/* --list-options: the command's options, then the globals, one a line;
+ * --list-defaults: those that have a default, as "--name VALUE". */
+static void
+list_options(const struct command *c, int defaults)
+{
+	const struct opt *tables[] = { c->opts, global_opts }, *o;
+	size_t i;
+
+	for (i = 0; i < sizeof tables / sizeof tables[0]; i++)
+		for (o = tables[i]; o && o->name; o++)
+			if (!defaults)
+				printf("--%s\n", o->name);
+			else if (o->dflt)
+				printf("--%s %s\n", o->name, o->dflt);
+}
+
+/* The command's check, the session its .setup asks for, run(), and the
+ * session closed again (see struct command). */
+static int
+run_setup(const struct command *c, const struct globals *g, const struct args *a, struct err *e)
+{
+	struct session s = { .g = g };
+	int code;
+
+	if (c->check && (code = c->check(a, e)) != EX_OK)
+		return code;
+	if (!(c->setup & SETUP_SESSION))
+		return c->run(&s, a, e);
+	if ((code = session_open(&s, g, c->setup, e)) == EX_OK)
+		code = c->run(&s, a, e);
+	session_close(&s);
+	return code;
+}
+
 static int
 run_command(const struct command *c, struct globals *g, int argc, char **argv)
 {
 	struct table t;
-	struct args a = { 0 };
+	struct args a;
 	struct err e = { 0, "" };
-	int ret, i, code, nopts = count_opts(c->opts);
+	int ret, i, code;
 
 	table_build(&t, c, 0);
-	a.cmd = c;
-	a.count = xcalloc((size_t)nopts + 1, sizeof *a.count);
-	a.values = xcalloc((size_t)nopts + 1, sizeof *a.values);
+	args_init(&a, c);
 	optind = 0;
 	opterr = 0;
 	while ((ret = getopt_long(argc, argv, t.shorts, t.lo, NULL)) != -1) {
-		if (ret == K_LIST_OPTIONS) {
-			const struct opt *o;
-
-			for (o = c->opts; o && o->name; o++)
-				printf("--%s\n", o->name);
-			for (o = global_opts; o->name; o++)
-				printf("--%s\n", o->name);
+		if (ret == K_LIST_OPTIONS || ret == K_LIST_DEFAULTS) {
+			list_options(c, ret == K_LIST_DEFAULTS);
 			code = EX_OK;
 			goto out;
 		}
@@ -378,10 +293,7 @@ run_command(const struct command *c, struct globals *g, int argc, char **argv)
 			if (code >= 0)
 				goto out;
 		} else {
-			int k = i - G_NGLOBAL;
-
-			a.values[k] = xrealloc(a.values[k], sizeof(char *) * ((size_t)a.count[k] + 1));
-			a.values[k][a.count[k]++] = optarg;
+			args_add(&a, i - G_NGLOBAL, optarg);
 		}
 	}
 	a.argc = argc - optind;
@@ -395,7 +307,7 @@ run_command(const struct command *c, struct globals *g, int argc, char **argv)
 		goto out;
 	}
 	log_init(c->name, g->verbose, g->quiet);
-	code = c->run(g, &a, &e);
+	code = run_setup(c, g, &a, &e);
 out:
 	code = finish(code);
 	if (code != EX_OK && e.msg[0]) {
@@ -403,17 +315,14 @@ out:
 		if (code == EX_USAGE)
 			fprintf(stderr, "try 'chatctl %s --help'\n", c->name);
 	}
-	for (i = 0; i < nopts; i++)
-		free(a.values[i]);
-	free(a.values);
-	free(a.count);
+	args_release(&a);
 	return code;
 }
 
 int
 main(int argc, char **argv)
 {
-	struct globals g = { .pretty = -1, .connect_timeout = 10, .max_time = 30 };
+	struct globals g;
 	const struct command *c = NULL;
 	const char *name = strrchr(argv[0], '/');
 	struct table t;
@@ -424,6 +333,7 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	/* Backoff jitter (lib/backoff.c): apart from other clients' jitter. */
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
+	globals_init(&g);
 	name = name ? name + 1 : argv[0];
 
 	/* Multi-call: chatctl-send, or a link named just "send". */

@@ -11,15 +11,15 @@
 #include "../lib/xalloc.h"
 
 static const struct opt send_opts[] = {
-	{ "group", 'g', NULL, "TO is a group id", NULL },
-	{ "type", 't', "TYPE", "message type (default text)", "text|iconMenus|image|audio|video" },
-	{ "options", 0, "JSON", "extra parameters, sent URI-encoded as the app does", NULL },
-	{ "raw", 0, NULL, "send the text as the message data exactly, without the app's wrapper", NULL },
-	{ "lines", 0, NULL, "send each line of standard input as one message to TO", NULL },
-	{ "json", 0, NULL, "each line of standard input is {\"to\",\"type\",\"data\",\"group\",\"options\"}", NULL },
-	{ "keep-going", 'k', NULL, "in a batch, go on after a message fails", NULL },
-	{ "retry", 0, "N", "retries when nothing can have been delivered, or on 502/503/504 (default 3)", NULL },
-	{ NULL, 0, NULL, NULL, NULL }
+	{ "group", 'g', NULL, "TO is a group id", NULL, NULL },
+	{ "type", 't', "TYPE", "message type", "text|iconMenus|image|audio|video", "text" },
+	{ "options", 0, "JSON", "extra parameters, sent URI-encoded as the app does", NULL, NULL },
+	{ "raw", 0, NULL, "send the text as the message data exactly, without the app's wrapper", NULL, NULL },
+	{ "lines", 0, NULL, "send each line of standard input as one message to TO", NULL, NULL },
+	{ "json", 0, NULL, "each line of standard input is {\"to\",\"type\",\"data\",\"group\",\"options\"}", NULL, NULL },
+	{ "keep-going", 'k', NULL, "in a batch, go on after a message fails", NULL, NULL },
+	{ "retry", 0, "N", "retries when nothing can have been delivered, or on 502/503/504", NULL, "3" },
+	{ NULL, 0, NULL, NULL, NULL, NULL }
 };
 
 /* One message, as the server's sendmessage wants it. Everything in it is
@@ -253,72 +253,99 @@ read_stdin(struct buf *b, struct err *e)
 	return EX_OK;
 }
 
+/* The command line: the message (m->data still invalid), or a batch's
+ * defaults, and the retries. m is the caller's to release whatever this
+ * returns. */
 static int
-send_run(const struct globals *g, const struct args *a, struct err *e)
+send_args(const struct args *a, struct msg *m, long *retries, struct err *e)
 {
-	struct session s;
-	struct msg def = { 0, 0, NULL, jv_invalid(), jv_invalid() };
-	int raw = arg_has(a, "raw"), lines = arg_has(a, "lines"), json = arg_has(a, "json");
-	long retries = 3;
-	int code, i;
-	jv result;
+	int lines = arg_has(a, "lines"), json = arg_has(a, "json");
+	int code;
 
-	def.group = arg_has(a, "group");
-	if (arg_get(a, "type") && arg_get(a, "type")[0] == '\0')
+	*m = (struct msg){ 0, 0, NULL, jv_invalid(), jv_invalid() };
+	m->group = arg_has(a, "group");
+	if (arg_get(a, "type")[0] == '\0')
 		return err_set(e, EX_USAGE, "empty --type");
 	if (lines && json)
 		return err_set(e, EX_USAGE, "--lines and --json do not go together");
 	if (arg_has(a, "keep-going") && !lines && !json)
 		return err_set(e, EX_USAGE, "--keep-going is for --lines and --json batches");
-	if (arg_get(a, "retry") && (code = parse_long(arg_get(a, "retry"), 0, 100, "--retry", &retries, e)))
+	if ((code = parse_long(arg_get(a, "retry"), 0, 100, "--retry", retries, e)))
 		return code;
 	if (a->argc == 0 && !json)
 		return err_set(e, EX_USAGE, "missing argument: TO (a user id, or a group id with --group)");
 	if ((lines || json) && a->argc > 1)
 		return err_set(e, EX_USAGE, "unexpected argument '%s': a batch reads its messages from standard input", a->argv[1]);
-	if (a->argc > 0 && (code = parse_to(a->argv[0], &def.to, e)))
+	if (a->argc > 0 && (code = parse_to(a->argv[0], &m->to, e)))
 		return code;
 	if (arg_get(a, "options")) {
-		if ((code = parse_options(arg_get(a, "options"), &def.options, e)))
+		if ((code = parse_options(arg_get(a, "options"), &m->options, e)))
 			return code;
 	} else {
-		def.options = jv_object();	/* the app sends {} for plain text */
+		m->options = jv_object();	/* the app sends {} for plain text */
 	}
-	def.type = xstrdup(arg_get(a, "type") ? arg_get(a, "type") : "text");
+	m->type = xstrdup(arg_get(a, "type"));
+	return EX_OK;
+}
 
-	if ((code = session_open(&s, g, SESSION_TOKEN | ((lines || json) ? SESSION_COMPACT : 0), e)) != EX_OK)
-		goto out;
-	s.api.retries = (int)retries;
-	if (lines || json) {
-		code = batch(&s, a, &def, raw, json, e);
-		goto out;
-	}
+static int
+send_check(const struct args *a, struct err *e)
+{
+	struct msg def;
+	long retries;
+	int code = send_args(a, &def, &retries, e);
+
+	msg_release(&def);
+	return code;
+}
+
+/* TEXT, or all of standard input, as the message's data. */
+static int
+single_data(const struct args *a, struct msg *m, int raw, struct err *e)
+{
+	struct buf b = BUF_INIT;
+	int code, i;
 
 	if (a->argc == 1 || (a->argc == 2 && strcmp(a->argv[1], "-") == 0)) {
-		struct buf b = BUF_INIT;
-
 		if ((code = read_stdin(&b, e)) == EX_OK)
-			code = text_data(def.type, raw, b.buf ? b.buf : "", b.len, &def.data, e);
-		buf_release(&b);
+			code = text_data(m->type, raw, b.buf ? b.buf : "", b.len, &m->data, e);
 	} else {
-		struct buf b = BUF_INIT;
-
 		for (i = 1; i < a->argc; i++) {
 			if (i > 1)
 				buf_add(&b, " ", 1);
 			buf_adds(&b, a->argv[i]);
 		}
-		code = text_data(def.type, raw, b.buf, b.len, &def.data, e);
-		buf_release(&b);
+		code = text_data(m->type, raw, b.buf, b.len, &m->data, e);
 	}
-	if (code != EX_OK)
+	buf_release(&b);
+	return code;
+}
+
+static int
+send_run(struct session *s, const struct args *a, struct err *e)
+{
+	struct msg def;
+	int raw = arg_has(a, "raw"), lines = arg_has(a, "lines"), json = arg_has(a, "json");
+	long retries;
+	int code;
+	jv result;
+
+	if ((code = send_args(a, &def, &retries, e)) != EX_OK)
 		goto out;
-	code = send_one(&s, &def, &result, e);
+	s->api.retries = (int)retries;
+	if (lines || json) {
+		/* A batch prints NDJSON: one line per message, never indented. */
+		s->out.pretty = 0;
+		code = batch(s, a, &def, raw, json, e);
+		goto out;
+	}
+	if ((code = single_data(a, &def, raw, e)) != EX_OK)
+		goto out;
+	code = send_one(s, &def, &result, e);
 	if (code == EX_OK)
-		code = output_emit(&s.out, result, e);
+		code = output_emit(&s->out, result, e);
 out:
 	msg_release(&def);
-	session_close(&s);
 	return code;
 }
 
@@ -337,5 +364,7 @@ const struct command cmd_send = {
 	    "--keep-going, and exits with the first failure's code.",
 	.opts = send_opts,
 	.min_args = 0, .max_args = -1,
+	.setup = SETUP_SESSION | SETUP_TOKEN,
+	.check = send_check,
 	.run = send_run,
 };

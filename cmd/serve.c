@@ -7,19 +7,19 @@
 #include "../serve/server.h"
 
 static const struct opt serve_opts[] = {
-	{ "listen", 0, "ADDR:PORT", "listen there (default 127.0.0.1:7001; port 0 takes a free one)", NULL },
-	{ "seed", 0, "FILE", "start with the users, friends, requests and groups in FILE", NULL },
-	{ "state", 0, "FILE", "load all state from FILE if it exists, and rewrite it after every change", NULL },
-	{ "tls-cert", 0, "FILE", "serve HTTPS and WSS with this certificate (PEM)", NULL },
-	{ "tls-key", 0, "FILE", "the private key of --tls-cert (PEM)", NULL },
-	{ "ping-interval", 0, "SECS", "send {\"type\":\"ping\"} on every socket this often (default 30; 0 never)", NULL },
-	{ "tips", 0, NULL, "send the connect-time tip notices after the welcome frame", NULL },
-	{ "test-hooks", 0, NULL, "serve the /__test/ endpoints (see below)", NULL },
-	{ NULL, 0, NULL, NULL, NULL }
+	{ "listen", 0, "ADDR:PORT", "listen there (default; port 0 takes a free one)", NULL, CONFIG_DEFAULT_ADDR },
+	{ "seed", 0, "FILE", "start with the users, friends, requests and groups in FILE", NULL, NULL },
+	{ "state", 0, "FILE", "load all state from FILE if it exists, and rewrite it after every change", NULL, NULL },
+	{ "tls-cert", 0, "FILE", "serve HTTPS and WSS with this certificate (PEM)", NULL, NULL },
+	{ "tls-key", 0, "FILE", "the private key of --tls-cert (PEM)", NULL, NULL },
+	{ "ping-interval", 0, "SECS", "send {\"type\":\"ping\"} on every socket this often (default; 0 never)", NULL, "30" },
+	{ "tips", 0, NULL, "send the connect-time tip notices after the welcome frame", NULL, NULL },
+	{ "test-hooks", 0, NULL, "serve the /__test/ endpoints (see below)", NULL, NULL },
+	{ NULL, 0, NULL, NULL, NULL, NULL }
 };
 
 static int
-serve_main(const struct globals *g, const struct args *a, struct err *e)
+serve_main(struct session *s, const struct args *a, struct err *e)
 {
 	struct server_opts o = { 0 };
 	const char *listen = arg_get(a, "listen"), *colon;
@@ -27,8 +27,6 @@ serve_main(const struct globals *g, const struct args *a, struct err *e)
 	long port;
 	int code;
 
-	if (listen == NULL)
-		listen = "127.0.0.1:7001";
 	colon = strrchr(listen, ':');
 	if (colon == NULL || colon == listen ||
 	    (listen[0] == '[' && colon[-1] != ']'))
@@ -42,13 +40,11 @@ serve_main(const struct globals *g, const struct args *a, struct err *e)
 	o.tls_key = arg_get(a, "tls-key");
 	if (!o.tls_cert != !o.tls_key)
 		return err_set(e, EX_USAGE, "--tls-cert and --tls-key go together");
-	o.ping_interval = 30;
-	if (arg_get(a, "ping-interval") &&
-	    parse_secs(arg_get(a, "ping-interval"), "--ping-interval", &o.ping_interval, e))
+	if (parse_secs(arg_get(a, "ping-interval"), "--ping-interval", &o.ping_interval, e))
 		return EX_USAGE;
 	o.tips = arg_has(a, "tips");
 	o.test_hooks = arg_has(a, "test-hooks");
-	o.verbose = g->verbose;
+	o.verbose = s->g->verbose;
 	host = strndup(listen, (size_t)(colon - listen));
 	o.host = host;
 	code = server_run(&o, e);
@@ -106,5 +102,6 @@ const struct command cmd_serve = {
 	    "  GET  /__test/stats                 requests, ws_connects, ws_open, connections, paths",
 	.opts = serve_opts,
 	.min_args = 0, .max_args = 0,
+	.setup = 0,	/* serve/ is the server: no client session */
 	.run = serve_main,
 };

@@ -4,26 +4,16 @@
 #include "cmd.h"
 
 static const struct opt whoami_opts[] = {
-	{ NULL, 0, NULL, NULL, NULL }
+	{ NULL, 0, NULL, NULL, NULL, NULL }
 };
 
 static int
-whoami_run(const struct globals *g, const struct args *a, struct err *e)
+whoami_run(struct session *s, const struct args *a, struct err *e)
 {
-	struct session s;
-	int code;
-
 	(void)a;
-	if ((code = session_open(&s, g, SESSION_NO_HTTP, e)) != EX_OK)
-		goto out;
-	if (s.cfg.cred.token == NULL || jv_get_kind(s.cfg.cred.user) != JV_KIND_OBJECT) {
-		code = err_set(e, EX_AUTH, "not logged in (profile '%s')", s.cfg.profile);
-		goto out;
-	}
-	code = output_emit(&s.out, jv_copy(s.cfg.cred.user), e);
-out:
-	session_close(&s);
-	return code;
+	if (s->cfg.cred.token == NULL || jv_get_kind(s->cfg.cred.user) != JV_KIND_OBJECT)
+		return err_set(e, EX_AUTH, "not logged in (profile '%s')", s->cfg.profile);
+	return output_emit(&s->out, jv_copy(s->cfg.cred.user), e);
 }
 
 const struct command cmd_whoami = {
@@ -35,5 +25,6 @@ const struct command cmd_whoami = {
 	    "token is still valid. Exits 3 when the profile is not logged in.",
 	.opts = whoami_opts,
 	.min_args = 0, .max_args = 0,
+	.setup = SETUP_SESSION | SETUP_NO_HTTP,
 	.run = whoami_run,
 };

@@ -80,7 +80,7 @@ config_load(const struct config_in *in, struct config *c, struct err *e)
 	if ((c->dir = config_dir(in->dir, e)) == NULL)
 		return EX_IO;
 	if (!(s = nonempty(in->profile)) && !(s = nonempty(getenv("CHATCTL_PROFILE"))))
-		s = "default";
+		s = CONFIG_DEFAULT_PROFILE;
 	if (!config_valid_profile(s))
 		return err_set(e, EX_USAGE, "invalid profile name '%s': use letters, digits, '.', '_' and '-'", s);
 	c->profile = xstrdup(s);

@@ -18,7 +18,11 @@
 #include "cred.h"
 #include "err.h"
 
-#define CONFIG_DEFAULT_SERVER "http://127.0.0.1:7001"
+/* The defaults, written once: where chatctl serve listens when not told,
+ * and so where a client looks; the profile when none is named. */
+#define CONFIG_DEFAULT_ADDR "127.0.0.1:7001"
+#define CONFIG_DEFAULT_SERVER "http://" CONFIG_DEFAULT_ADDR
+#define CONFIG_DEFAULT_PROFILE "default"
 
 struct config_in {
 	const char *server;	/* -s, or NULL */

@@ -12,7 +12,8 @@ CMD_SRC=$BATS_TEST_DIRNAME/../cmd
 MAN_DIR=${CHATCTL_MAN_DIR:-$(dirname "$CHATCTL")/man}
 
 # What the binary says about itself, asked once per file: the commands, and
-# each command's --help and --list-options ("main" is chatctl --help).
+# each command's --help, --list-options and --list-defaults ("main" is
+# chatctl --help).
 setup_file() {
 	local t=$BATS_FILE_TMPDIR/table c
 	mkdir -p "$t"
@@ -21,6 +22,7 @@ setup_file() {
 	while read -r c; do
 		"$CHATCTL" "$c" --help >"$t/help.$c"
 		"$CHATCTL" "$c" --list-options >"$t/opts.$c"
+		"$CHATCTL" "$c" --list-defaults >"$t/defaults.$c"
 	done <"$t/commands"
 }
 
@@ -74,6 +76,29 @@ man_terms() {
 		grep -E '^(\*-[A-Za-z0-9]\*, )?\*--[a-z0-9-]+\*( _[A-Z:\\_]+_)?$' | unmark | sort -u
 }
 
+# man_entry FILE OPTION: the text of OPTION's entry in the page's OPTIONS
+# section (its term line to the next one), plain, on one line.
+man_entry() {
+	scd_section "$1" OPTIONS | awk -v o="*$2*" '
+		/^(\*-[A-Za-z0-9]\*, )?\*--[a-z0-9-]+\*( _[A-Z:\\_]+_)?$/ { on = index($0, o) > 0; next }
+		on' | unmark | tr -s ' \t\n' '   '
+}
+
+# Each option with a default, as "PAGE --name VALUE": a command's own
+# options in its page, the globals in chatctl.1.scd.
+default_rows() {
+	local c o v
+	for c in $(commands); do
+		while read -r o v; do
+			if global_opts | grep -qx -- "$o"; then
+				echo "chatctl.1.scd $o $v"
+			else
+				echo "chatctl-$c.1.scd $o $v"
+			fi
+		done <"$T/defaults.$c"
+	done | sort -u
+}
+
 # render FILE: a page as man shows it, with lines long enough that no
 # paragraph is broken.
 render() {
@@ -90,12 +115,15 @@ examples() {
 # Each option row of the table, with its fixed set of values if it has one,
 # read from the C source since the binary does not print them:
 # "CMD --name a|b|c". The rows of cmd/main.c are the globals ("chatctl").
+# A row is { name, key, arg, help, values, default }; the help and the
+# default may use a macro (CONFIG_DEFAULT_SERVER).
 table_rows() {
 	perl -0ne '
 		my $c = $ARGV =~ s{.*/}{}r =~ s{\.c$}{}r;
 		$c = "chatctl" if $c eq "main";
 		my $s = q{"(?:[^"\\\\]|\\\\.)*"};
-		while (/\{\s*"([a-z][a-z0-9-]*)",\s*(?:\x27.\x27|0),\s*(?:$s|NULL),\s*$s(?:\s*$s)*,\s*($s|NULL)\s*\}/g) {
+		my $w = qq{(?:$s|[A-Z][A-Z_]*)};
+		while (/\{\s*"([a-z][a-z0-9-]*)",\s*(?:\x27.\x27|0),\s*(?:$s|NULL),\s*$w(?:\s*$w)*,\s*($s|NULL),\s*$w\s*\}/g) {
 			my ($n, $v) = ($1, $2);
 			$v = $v eq "NULL" ? "" : substr($v, 1, -1);
 			print "$c --$n $v\n";
@@ -182,6 +210,16 @@ check_man_options() {
 	for o in $(grep -o -- '--[a-z][a-z0-9-]*' "$1/chatctl.1.scd" | sort -u); do
 		all_opts | grep -qx -- "$o" || { echo "chatctl.1 names $o"; bad=1; }
 	done
+	return $bad
+}
+
+# Each option's entry in its page says "default X" with the table's X.
+check_man_defaults() {
+	local page o v bad=0
+	while read -r page o v; do
+		man_entry "$1/$page" "$o" | grep -qF -- "default $v" ||
+			{ echo "${page%.scd} $o: no 'default $v'"; bad=1; }
+	done < <(default_rows)
 	return $bad
 }
 
@@ -288,6 +326,15 @@ check_completion_names() {
 	run check_man_options "$DOCS"
 	assert_output ''
 	assert_success
+}
+
+@test "each page states the defaults of its options as the table has them" {
+	run check_man_defaults "$DOCS"
+	assert_output ''
+	assert_success
+	# Not vacuous: the table has defaults, and the entries are read.
+	[ "$(default_rows | wc -l)" -ge 10 ]
+	man_entry "$DOCS/chatctl-listen.1.scd" --heartbeat | grep -qF 'every SECS seconds (default 25)'
 }
 
 @test "the pages name no command the table lacks" {
@@ -424,6 +471,16 @@ drifted() {
 	assert_line -- '+--frobnicate'
 	assert_line 'chatctl-send.1 names --frobnicate'
 	assert_line -- '+--insecure HOW'
+}
+
+@test "drift: a page that states another default for an option, or none, fails" {
+	drifted
+	sed -i '/^\*--heartbeat\*/,/^$/s/(default 25)/(default 20)/' "$D/docs/chatctl-listen.1.scd"
+	sed -i '/^\*--connect-timeout\*/,/^$/s/ (default 10)//' "$D/docs/chatctl.1.scd"
+	run -1 check_man_defaults "$D/docs"
+	assert_line "chatctl-listen.1 --heartbeat: no 'default 25'"
+	assert_line "chatctl.1 --connect-timeout: no 'default 10'"
+	assert_equal "${#lines[@]}" 2
 }
 
 @test "drift: a changed SYNOPSIS, a missing page or an unknown command fails" {

@@ -1,4 +1,5 @@
-/* cmd/common.c: the set-up most commands share (see struct session). */
+/* cmd/session.c: what a command runs in (see struct session), opened by
+ * run_command as the command's .setup asks. */
 #include <string.h>
 
 #include "cmd.h"
@@ -15,18 +16,18 @@ session_open(struct session *s, const struct globals *g, int flags, struct err *
 	s->g = g;
 	s->cfg.cred.user = jv_null();
 	if ((code = output_init(&s->out, stdout, g->jq, g->raw,
-	    (flags & SESSION_COMPACT) ? 0 : g->pretty, e)) != EX_OK)
+	    (flags & SETUP_COMPACT) ? 0 : g->pretty, e)) != EX_OK)
 		return code;
 	if ((code = config_load(&in, &s->cfg, e)) != EX_OK)
 		return code;
 	log_debug(1, "profile '%s', server %s (from %s)", s->cfg.profile, s->cfg.server,
 	    s->cfg.server_from);
-	if ((flags & SESSION_TOKEN) && s->cfg.token == NULL)
+	if ((flags & SETUP_TOKEN) && s->cfg.token == NULL)
 		return err_set(e, EX_AUTH, "not logged in (profile '%s'): run 'chatctl login'",
 		    s->cfg.profile);
 	if (s->cfg.token)
 		log_debug(1, "token <redacted> from %s", s->cfg.token_from);
-	if (flags & SESSION_NO_HTTP)
+	if (flags & SETUP_NO_HTTP)
 		return EX_OK;
 	s->http = http_new(&ho);
 	s->api.http = s->http;
