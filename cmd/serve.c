@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "../lib/xalloc.h"
 #include "../serve/server.h"
 
 static const struct opt serve_opts[] = {
@@ -14,6 +15,7 @@ static const struct opt serve_opts[] = {
 	{ "tls-key", 0, "FILE", "the private key of --tls-cert (PEM)", NULL, NULL },
 	{ "ping-interval", 0, "SECS", "send {\"type\":\"ping\"} on every socket this often (default; 0 never)", NULL, "30" },
 	{ "tips", 0, NULL, "send the connect-time tip notices after the welcome frame", NULL, NULL },
+	{ "force-logout", 0, NULL, "take a second socket over as the first server did: force_logout to the older", NULL, NULL },
 	{ "test-hooks", 0, NULL, "serve the /__test/ endpoints (see below)", NULL, NULL },
 	{ NULL, 0, NULL, NULL, NULL, NULL }
 };
@@ -43,9 +45,10 @@ serve_main(struct session *s, const struct args *a, struct err *e)
 	if (parse_secs(arg_get(a, "ping-interval"), "--ping-interval", &o.ping_interval, e))
 		return EX_USAGE;
 	o.tips = arg_has(a, "tips");
+	o.force_logout = arg_has(a, "force-logout");
 	o.test_hooks = arg_has(a, "test-hooks");
 	o.verbose = s->g->verbose;
-	host = strndup(listen, (size_t)(colon - listen));
+	host = xstrndup(listen, (size_t)(colon - listen));
 	o.host = host;
 	code = server_run(&o, e);
 	free(host);
@@ -55,7 +58,7 @@ serve_main(struct session *s, const struct args *a, struct err *e)
 const struct command cmd_serve = {
 	.name = "serve",
 	.synopsis = "[--listen ADDR:PORT] [--seed FILE] [--state FILE] [--tls-cert FILE --tls-key FILE] "
-	    "[--ping-interval SECS] [--tips] [--test-hooks]",
+	    "[--ping-interval SECS] [--tips] [--force-logout] [--test-hooks]",
 	.summary = "run a local, in-memory chat server for trying scripts and for tests",
 	.description =
 	    "Speaks the chat server's REST API and WebSocket on one port, with the same\n"
@@ -76,12 +79,17 @@ const struct command cmd_serve = {
 	    "                \"users\":[{\"user_id\",\"nickname\",\"avatar\",\"status\"}]}]}\n"
 	    "Without --seed (or a --state file) serve starts empty; registering works.\n"
 	    "\n"
-	    "WebSocket: ws://ADDR:PORT/ws?token=TOKEN. Unlike the latest real server,\n"
-	    "a second connection for the same user sends\n"
+	    "WebSocket: ws://ADDR:PORT/ws?token=TOKEN. As the latest real server, a\n"
+	    "second connection for the same user silently takes the deliveries: the\n"
+	    "older socket stays open with pings and no messages. When any socket of the\n"
+	    "user closes, the socket that has the deliveries is closed too, without a\n"
+	    "status code (1005), and the user is offline: an orphaned older socket's\n"
+	    "close takes the newer one down; the newer one's close leaves the older one\n"
+	    "open and starving. With --force-logout, as the first server version, the\n"
+	    "older socket gets\n"
 	    "  {\"msg\":\"force_logout\",\"data\":\"你的账号在其他设备登录\"}\n"
-	    "to the older socket and closes it without a status code (1005); the new\n"
-	    "socket becomes the user's. Messages for users without a socket wait in\n"
-	    "their queue until POST /api/chat/chatGetmessageOffLine.\n"
+	    "and a close without a status code instead. Messages for users without a\n"
+	    "socket wait in their queue until POST /api/chat/chatGetmessageOffLine.\n"
 	    "\n"
 	    "--state FILE keeps users, the signing secret, current tokens, friends,\n"
 	    "requests, groups, queues and chat-log counts across restarts; it is\n"

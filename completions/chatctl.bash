@@ -34,7 +34,7 @@ _chatctl_opts()
 	apply)
 		_chatctl_args='-m --message --page --limit --nickname' ;;
 	serve)
-		_chatctl_flags='--tips --test-hooks'
+		_chatctl_flags='--tips --force-logout --test-hooks'
 		_chatctl_args='--listen --seed --state --tls-cert --tls-key --ping-interval' ;;
 	esac
 }

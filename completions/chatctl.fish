@@ -163,5 +163,6 @@ for c in chatctl chatctl-login chatctl-logout chatctl-whoami chatctl-listen chat
     complete -c $c -n '__chatctl_using serve' -l tls-key -r -F -d 'the private key of --tls-cert'
     complete -c $c -n '__chatctl_using serve' -l ping-interval -x -d 'send a ping on every socket this often'
     complete -c $c -n '__chatctl_using serve' -l tips -d 'send the connect-time tip notices'
+    complete -c $c -n '__chatctl_using serve' -l force-logout -d 'take a second socket over as the first server did'
     complete -c $c -n '__chatctl_using serve' -l test-hooks -d 'serve the test endpoints'
 end

@@ -134,6 +134,9 @@ $b"
 }
 
 @test "a force_logout frame exits 3 without reconnecting" {
+	stop_server
+	start_server --force-logout
+	login_as bob001 bob
 	listen_bg bob
 	ready
 	run -0 --separate-stderr "$CHATCTL" -p bob listen --timeout 1

@@ -668,8 +668,8 @@ ws_url() {
 	assert_line --index 2 'text {"type":"ping"}'
 }
 
-@test "ws: a second socket takes over; the older gets force_logout and a close without status" {
-	start_server
+@test "ws: with --force-logout a second socket takes over; the older gets force_logout and a close without status" {
+	start_server --force-logout
 	tok=$(token_of bob001)
 	probe old "$(ws_url "$tok")"
 	wait_line old system
@@ -683,6 +683,57 @@ ws_url() {
 	req GET /__test/stats
 	[ "$(field .data.ws_connects)" = 2 ]
 	[ "$(field '.data.paths["/ws"]')" = 2 ]
+}
+
+@test "ws: a second socket silently takes the deliveries; the older keeps only its pings (latest server, observed L)" {
+	start_server --ping-interval 1
+	tok=$(token_of bob001)
+	probe old "$(ws_url "$tok")" --for 3
+	wait_line old system
+	probe new "$(ws_url "$tok")" --count 2
+	wait_line new system
+	req POST /api/chat/socket/sendmessage -H "token: $(token_of alice01)" -d 'sendto_id=2&chatType=single&type=text&data=to-new'
+	probe_end new
+	[[ $lines_of == *'"data":"to-new"'* ]]
+	probe_end old
+	[[ $lines_of != *force_logout* ]]
+	[[ $lines_of != *to-new* ]]
+	[[ $lines_of == *'text {"type":"ping"}'* ]]
+}
+
+@test "ws: the orphaned older socket's close takes the newer one down without a status" {
+	start_server
+	tok=$(token_of bob001)
+	probe old "$(ws_url "$tok")" --for 2
+	wait_line old system
+	probe new "$(ws_url "$tok")" --for 20
+	wait_line new system
+	probe_end old
+	probe_end new
+	[ "$(tail -n 1 <<<"$lines_of")" = "close 1005" ]
+	# The user is offline now: a message waits in the queue.
+	req POST /api/chat/socket/sendmessage -H "token: $(token_of alice01)" -d 'sendto_id=2&chatType=single&type=text&data=queued'
+	probe again "$(ws_url "$tok")" --count 2
+	wait_line again system
+	req POST /api/chat/chatGetmessageOffLine -H "token: $tok"
+	probe_end again
+	[[ $lines_of == *'"data":"queued"'* ]]
+}
+
+@test "ws: the newer socket's close leaves the older one open and starving" {
+	start_server
+	tok=$(token_of bob001)
+	probe old "$(ws_url "$tok")" --for 4
+	wait_line old system
+	probe new "$(ws_url "$tok")" --for 1
+	wait_line new system
+	probe_end new
+	req POST /api/chat/socket/sendmessage -H "token: $(token_of alice01)" -d 'sendto_id=2&chatType=single&type=text&data=starved'
+	req GET /__test/stats
+	[ "$(field .data.ws_open)" = 1 ]
+	probe_end old
+	[[ $lines_of != *starved* ]]
+	[[ $lines_of != *"close 1005"* ]]
 }
 
 @test "ws: sendmessage pushes the record; the one-message rule counts only delivered messages (observed D, J)" {
