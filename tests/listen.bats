@@ -30,9 +30,17 @@ listen_bg() {
 # ready [N]: the N-th (re)connection has asked for its offline messages.
 ready() { wait_for -p "$LISTEN_PID" "$ERR" "offline messages requested" "${1:-1}"; }
 
-# listen_wait: wait for the background listen; its status in LISTEN_RC.
+# listen_wait [SECS]: wait (at most SECS, default 20) for the background
+# listen; its status in LISTEN_RC. One that outlives SECS is killed and the
+# test fails: a regression must not hang the suite.
 # (Not in $(...): a subshell cannot wait for its parent's child.)
 listen_wait() {
+	if ! wait_until -t "${1:-20}" -m "listen (pid $LISTEN_PID) to exit" \
+		eval '! kill -0 "$LISTEN_PID" 2>/dev/null'; then
+		kill -9 "$LISTEN_PID" 2>/dev/null
+		LISTEN_PID=
+		return 1
+	fi
 	LISTEN_RC=0
 	wait "$LISTEN_PID" || LISTEN_RC=$?
 	LISTEN_PID=
