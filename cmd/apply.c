@@ -1,6 +1,7 @@
 /* cmd/apply.c: friend requests. "apply ID" asks user ID to be my friend;
  * "apply list" shows the requests sent to me; "apply accept|refuse|ignore
  * APPLY_ID" answers one of them. */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -72,7 +73,7 @@ apply_request(const struct args *a, struct request *r, struct err *e)
 			return err_set(e, EX_USAGE, a->argc < 2 ? "missing APPLY_ID after '%s'" :
 			    "unexpected argument after '%s APPLY_ID'", word);
 		if ((code = only(a, word, "nickname", e)) ||
-		    (code = parse_long(a->argv[1], 1, __LONG_MAX__, "request id", &id, e)))
+		    (code = parse_long(a->argv[1], 1, LONG_MAX, "request id", &id, e)))
 			return code;
 		snprintf(r->path, sizeof r->path, "/api/chat/handleapply/%ld", id);
 		r->body = jv_object_set(jv_object(), jv_string("status"), jv_string(status));
@@ -83,7 +84,7 @@ apply_request(const struct args *a, struct request *r, struct err *e)
 			return err_set(e, EX_USAGE, "unexpected argument '%s'", a->argv[1]);
 		if ((code = only(a, "ID", "message", e)))
 			return code;
-		if (parse_long(word, 1, __LONG_MAX__, "user id", &id, e))
+		if (parse_long(word, 1, LONG_MAX, "user id", &id, e))
 			return err_set(e, EX_USAGE, "expected a user id, 'list', 'accept', 'refuse' "
 			    "or 'ignore', not '%s'", word);
 		snprintf(r->path, sizeof r->path, "/api/chat/applyfriend");

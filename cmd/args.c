@@ -1,6 +1,7 @@
 /* cmd/args.c: the getopt_long table built from the option tables, and
  * what a command reads from its parsed command line (see args.h). */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,7 +94,7 @@ parse_long(const char *s, long min, long max, const char *what, long *out, struc
 	errno = 0;
 	v = strtol(s, &end, 10);
 	if (*s == '\0' || *end != '\0' || errno || v < min || v > max) {
-		if (max == __LONG_MAX__)
+		if (max == LONG_MAX)
 			return err_set(e, EX_USAGE, "invalid %s '%s': expected a whole number from %ld", what, s, min);
 		return err_set(e, EX_USAGE, "invalid %s '%s': expected a whole number from %ld to %ld", what, s, min, max);
 	}
@@ -168,5 +169,7 @@ table_index(const struct table *t, int key)
 	for (i = 0; i < t->n; i++)
 		if (t->rows[i]->key == key)
 			return i;
-	return -1;
+	/* getopt_long only returns keys the table gave it: a bug, not input. */
+	fprintf(stderr, "chatctl: internal error: option key %d is in no table\n", key);
+	abort();
 }

@@ -74,7 +74,8 @@ struct table {
  * the command's own parse. */
 void table_build(struct table *t, const struct command *c, int stop_at_operand);
 
-/* The row of what getopt_long returned, or -1. */
+/* The row of what getopt_long returned (any key the table gave it; a
+ * key it did not give is a bug and aborts). */
 int table_index(const struct table *t, int key);
 
 #endif

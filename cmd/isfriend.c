@@ -1,5 +1,6 @@
 /* cmd/isfriend.c: answer through the exit status whether a user is my
  * friend, so that scripts can write "if chatctl isfriend 7; then ...". */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,7 +13,7 @@ static const struct opt isfriend_opts[] = {
 static int
 user_id(const struct args *a, long *id, struct err *e)
 {
-	return parse_long(a->argv[0], 1, __LONG_MAX__, "user id", id, e);
+	return parse_long(a->argv[0], 1, LONG_MAX, "user id", id, e);
 }
 
 static int
