@@ -215,101 +215,128 @@ on_rx(struct ws *w, struct lws *wsi, const char *in, size_t len)
 	}
 }
 
+static void
+on_connect_error(struct ws *w, const char *in)
+{
+	char why[1200];
+
+	snprintf(why, sizeof why, "cannot connect to %s: %s", w->shown,
+	    in ? in : "connection failed");
+	if (!w->ever_up && is_tls_failure(why)) {
+		/* A certificate problem does not heal by retrying. */
+		w->o.reconnect = 0;
+		snprintf(why, sizeof why, "TLS failure connecting to %s: %s (use --cacert FILE "
+		    "to trust its certificate, or --insecure)", w->shown,
+		    in ? in : "handshake failed");
+	}
+	link_down(w, WS_CLOSE_ABNORMAL, why);
+}
+
+static void
+on_established(struct ws *w)
+{
+	w->up = 1;
+	w->ever_up = 1;
+	w->close_code = 0;
+	w->close_reason[0] = '\0';
+	w->rx_seen = 0;
+	w->quiet_ticks = 0;
+	log_debug(1, "connected to %s", w->shown);
+	lws_sul_schedule(w->ctx, 0, &w->sul_stable, stable_cb, STABLE_SECS * LWS_US_PER_SEC);
+	if (w->o.heartbeat > 0) {
+		lws_sul_schedule(w->ctx, 0, &w->sul_heartbeat, heartbeat_cb,
+		    (lws_usec_t)(w->o.heartbeat * LWS_US_PER_SEC));
+		lws_sul_schedule(w->ctx, 0, &w->sul_watchdog, watchdog_cb,
+		    (lws_usec_t)(w->o.heartbeat / 2 * LWS_US_PER_SEC));
+	}
+	if (w->h.on_open)
+		w->h.on_open(w->h.arg);
+}
+
+/* Send the oldest queued frame; -1 closes the link. */
+static int
+on_writeable(struct ws *w, struct lws *wsi)
+{
+	size_t n;
+	unsigned char *p;
+
+	if (w->stopping) {
+		lws_close_reason(wsi, (enum lws_close_status)w->stop_code, NULL, 0);
+		return -1;
+	}
+	if (w->out_n == 0)
+		return 0;
+	n = w->outlen[w->out_head];
+	p = xmalloc(LWS_PRE + n);
+	memcpy(p + LWS_PRE, w->outq[w->out_head], n);
+	if (lws_write(wsi, p + LWS_PRE, n, LWS_WRITE_TEXT) < (int)n) {
+		free(p);
+		return -1;
+	}
+	free(p);
+	free(w->outq[w->out_head]);
+	w->out_head = (w->out_head + 1) % OUTQ;
+	w->out_n--;
+	if (w->out_n > 0)
+		lws_callback_on_writable(wsi);
+	return 0;
+}
+
+static void
+on_peer_close(struct ws *w, const unsigned char *in, size_t len)
+{
+	if (len < 2) {
+		w->close_code = WS_CLOSE_NO_STATUS;
+		return;
+	}
+	w->close_code = (in[0] << 8) | in[1];
+	snprintf(w->close_reason, sizeof w->close_reason, "%.*s",
+	    (int)(len - 2 < 100 ? len - 2 : 100), (const char *)in + 2);
+}
+
+static void
+on_closed(struct ws *w)
+{
+	char why[1200];
+
+	if (w->close_code == 0)
+		w->close_code = WS_CLOSE_ABNORMAL;
+	if (w->close_code == WS_CLOSE_ABNORMAL)
+		snprintf(why, sizeof why, "connection to %s lost (no close frame)", w->shown);
+	else if (w->close_code == WS_CLOSE_NO_STATUS)
+		snprintf(why, sizeof why, "server closed the connection without a status");
+	else
+		snprintf(why, sizeof why, "server closed the connection (code %d%s%s)",
+		    w->close_code, w->close_reason[0] ? ": " : "", w->close_reason);
+	link_down(w, w->close_code, why);
+}
+
 static int
 callback(void *owner, struct lws *wsi, enum lws_callback_reasons reason, void *in, size_t len)
 {
 	struct ws *w = owner;
-	unsigned char *p;
-	char why[1200];
 
 	switch (reason) {
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
-		snprintf(why, sizeof why, "cannot connect to %s: %s", w->shown,
-		    in ? (const char *)in : "connection failed");
-		if (!w->ever_up && is_tls_failure(why)) {
-			/* A certificate problem does not heal by retrying. */
-			w->o.reconnect = 0;
-			snprintf(why, sizeof why, "TLS failure connecting to %s: %s (use --cacert FILE "
-			    "to trust its certificate, or --insecure)", w->shown,
-			    in ? (const char *)in : "handshake failed");
-		}
-		link_down(w, WS_CLOSE_ABNORMAL, why);
+		on_connect_error(w, in);
 		break;
-
 	case LWS_CALLBACK_CLIENT_ESTABLISHED:
-		w->up = 1;
-		w->ever_up = 1;
-		w->close_code = 0;
-		w->close_reason[0] = '\0';
-		w->rx_seen = 0;
-		w->quiet_ticks = 0;
-		log_debug(1, "connected to %s", w->shown);
-		lws_sul_schedule(w->ctx, 0, &w->sul_stable, stable_cb, STABLE_SECS * LWS_US_PER_SEC);
-		if (w->o.heartbeat > 0) {
-			lws_sul_schedule(w->ctx, 0, &w->sul_heartbeat, heartbeat_cb,
-			    (lws_usec_t)(w->o.heartbeat * LWS_US_PER_SEC));
-			lws_sul_schedule(w->ctx, 0, &w->sul_watchdog, watchdog_cb,
-			    (lws_usec_t)(w->o.heartbeat / 2 * LWS_US_PER_SEC));
-		}
-		if (w->h.on_open)
-			w->h.on_open(w->h.arg);
+		on_established(w);
 		break;
-
 	case LWS_CALLBACK_CLIENT_RECEIVE:
 		on_rx(w, wsi, in, len);
 		break;
-
 	case LWS_CALLBACK_CLIENT_RECEIVE_PONG:
 		w->rx_seen = 1;
 		break;
-
 	case LWS_CALLBACK_CLIENT_WRITEABLE:
-		if (w->stopping) {
-			lws_close_reason(wsi, (enum lws_close_status)w->stop_code, NULL, 0);
-			return -1;
-		}
-		if (w->out_n == 0)
-			return 0;
-		p = xmalloc(LWS_PRE + w->outlen[w->out_head]);
-		memcpy(p + LWS_PRE, w->outq[w->out_head], w->outlen[w->out_head]);
-		if (lws_write(wsi, p + LWS_PRE, w->outlen[w->out_head], LWS_WRITE_TEXT) <
-		    (int)w->outlen[w->out_head]) {
-			free(p);
-			return -1;
-		}
-		free(p);
-		free(w->outq[w->out_head]);
-		w->out_head = (w->out_head + 1) % OUTQ;
-		w->out_n--;
-		if (w->out_n > 0)
-			lws_callback_on_writable(wsi);
-		break;
-
+		return on_writeable(w, wsi);
 	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
-		if (len >= 2) {
-			const unsigned char *c = in;
-
-			w->close_code = (c[0] << 8) | c[1];
-			snprintf(w->close_reason, sizeof w->close_reason, "%.*s",
-			    (int)(len - 2 < 100 ? len - 2 : 100), (const char *)in + 2);
-		} else {
-			w->close_code = WS_CLOSE_NO_STATUS;
-		}
+		on_peer_close(w, in, len);
 		break;
-
 	case LWS_CALLBACK_CLIENT_CLOSED:
-		if (w->close_code == 0)
-			w->close_code = WS_CLOSE_ABNORMAL;
-		if (w->close_code == WS_CLOSE_ABNORMAL)
-			snprintf(why, sizeof why, "connection to %s lost (no close frame)", w->shown);
-		else if (w->close_code == WS_CLOSE_NO_STATUS)
-			snprintf(why, sizeof why, "server closed the connection without a status");
-		else
-			snprintf(why, sizeof why, "server closed the connection (code %d%s%s)",
-			    w->close_code, w->close_reason[0] ? ": " : "", w->close_reason);
-		link_down(w, w->close_code, why);
+		on_closed(w);
 		break;
-
 	default:
 		break;
 	}
