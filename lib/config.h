@@ -50,6 +50,21 @@ void config_release(struct config *c);
  * Caller frees. NULL with *e set when no HOME can be found. */
 char *config_dir(const char *flag, struct err *e);
 
+/* The state directory (the mailboxes): XDG_STATE_HOME/chatctl, else
+ * HOME/.local/state/chatctl; it may not exist yet. Caller frees. NULL with
+ * *e set (EX_IO) when no HOME can be found. */
+char *config_state_dir(struct err *e);
+
+/* The account c speaks for, as a file name: "<scheme>_<host>_<port>[_<path>]-
+ * <user id>" with every byte outside [A-Za-z0-9.-] made '_' (long servers
+ * are cut and end in a hash of the whole), the key of the account's
+ * mailbox and locks. The user id is the stored user record's when the
+ * token is the profile's; for CHATCTL_TOKEN it is the "id" in the JWT's
+ * payload (the real server and serve both sign the user row), and a token
+ * whose id cannot be read is EX_AUTH ("cannot tell which account the
+ * token belongs to"). *uid gets the id. Caller frees. */
+char *config_account(const struct config *c, long *uid, struct err *e);
+
 /* A profile name is a file name: [A-Za-z0-9._-], 1 to 64, not starting
  * with a dot. */
 int config_valid_profile(const char *name);

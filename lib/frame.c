@@ -36,6 +36,12 @@ field(struct frame_info *fi, const char *path, size_t *size)
 			return FIELD(action);
 		if (strcmp(path, "from_id") == 0)
 			return FIELD(from);
+		if (strcmp(path, "to_id") == 0)
+			return FIELD(to);
+		if (strcmp(path, "chatType") == 0)
+			return FIELD(chat);
+		if (strcmp(path, "create_time") == 0)
+			return FIELD(ctime);
 		return NULL;
 	default:
 		return NULL;
@@ -114,7 +120,10 @@ scan_jv(const char *text, size_t len, struct frame_info *fi)
 			copy_jv(jv_object_get(jv_copy(d), jv_string("id")), fi->id, sizeof fi->id);
 			copy_jv(jv_object_get(jv_copy(d), jv_string("type")), fi->dtype, sizeof fi->dtype);
 			copy_jv(jv_object_get(jv_copy(d), jv_string("actionType")), fi->action, sizeof fi->action);
-			copy_jv(jv_object_get(d, jv_string("from_id")), fi->from, sizeof fi->from);
+			copy_jv(jv_object_get(jv_copy(d), jv_string("from_id")), fi->from, sizeof fi->from);
+			copy_jv(jv_object_get(jv_copy(d), jv_string("to_id")), fi->to, sizeof fi->to);
+			copy_jv(jv_object_get(jv_copy(d), jv_string("chatType")), fi->chat, sizeof fi->chat);
+			copy_jv(jv_object_get(d, jv_string("create_time")), fi->ctime, sizeof fi->ctime);
 		} else {
 			jv_free(d);
 		}

@@ -4,7 +4,8 @@
  * frame_scan() checks that text is JSON and copies out the few fields that
  * decide what happens to the frame: the top-level "type", "msg" and (string)
  * "data", and the chat record's "data.id", "data.type", "data.actionType"
- * and "data.from_id" (a number's digits, or the string). Fields longer than
+ * "data.from_id", "data.to_id", "data.chatType" and "data.create_time"
+ * (a number's digits, or the string). Fields longer than
  * their buffer are cut short; absent ones are "". The scan uses lws's LEJP
  * parser, which is several times faster than building a jv, and leaves to
  * jv_parse whatever LEJP refuses (a top level that is not an object or
@@ -26,6 +27,9 @@ struct frame_info {
 	char dtype[64];
 	char action[64];
 	char from[64];
+	char to[64];		/* data.to_id: the recipient, or the group */
+	char chat[16];		/* data.chatType: "single" or "group" */
+	char ctime[32];		/* data.create_time, the server's ms */
 	int newline;		/* raw CR or LF in the text: needs re-encoding */
 };
 

@@ -1,0 +1,28 @@
+/* lib/lock.h: exclusive locks that die with their process.
+ *
+ *	struct lock *k;
+ *	r = lock_try(path, &k, e);	1 taken, 0 held by another process, -1 error
+ *	...
+ *	lock_release(k);		(or exit, or kill -9: the kernel lets go)
+ *
+ * flock(2) on a file of its own (created 0600, parents 0700), never on the
+ * database: SQLite's fcntl locks vanish when a process closes any fd of
+ * the file, flock's only when the last fd of this open file goes. The fd
+ * is O_CLOEXEC, so a child can never keep a dead holder's lock alive. The
+ * file is left in place (removing it would race with the next taker).
+ * The holder writes its pid into the file for people reading it; nothing
+ * trusts that pid. Errors are EX_IO with the path. */
+#ifndef CHATCTL_LOCK_H
+#define CHATCTL_LOCK_H
+
+#include "err.h"
+
+struct lock;
+
+int lock_try(const char *path, struct lock **k, struct err *e);
+void lock_release(struct lock *k);
+
+/* The pid written by whoever holds path, or 0 when unknown. */
+long lock_owner(const char *path);
+
+#endif
