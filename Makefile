@@ -14,7 +14,7 @@ DESTDIR ?=
 VERSION = 0.1.0
 CC ?= cc
 CFLAGS ?= -g -O2
-PKGS = libcurl libwebsockets libcrypto
+PKGS = libcurl libwebsockets libcrypto sqlite3
 
 ifeq ($(SANITIZE),)
 O = build
