@@ -83,6 +83,15 @@ $(O)/tests/tools/%: tests/tools/%.c $(LIB_OBJ) $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS)
 
+# Benchmark programs, run by hand (build/tests/bench/mailbox-put); not
+# part of make check.
+BENCH_SRC := $(sort $(wildcard tests/bench/*.c))
+BENCH_BIN := $(BENCH_SRC:%.c=$(O)/%)
+bench-tools: $(BENCH_BIN)
+$(O)/tests/bench/%: tests/bench/%.c $(LIB_OBJ) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS)
+
 MAN_SRC := $(sort $(wildcard docs/*.scd))
 MAN_OUT := $(MAN_SRC:docs/%.scd=$(O)/man/%)
 man: $(MAN_OUT)
@@ -165,4 +174,4 @@ uninstall:
 clean:
 	rm -rf build build-san
 
-.PHONY: all links man tools deps check-names unit bats test check demo bench install uninstall clean
+.PHONY: all links man tools bench-tools deps check-names unit bats test check demo bench install uninstall clean
