@@ -1,26 +1,33 @@
-/* cmd/listen.c: hold the WebSocket open and print every incoming message as
- * one JSON line, across drops, restarts and bad input, without losing or
- * duplicating a message and without fighting another login.
+/* cmd/listen.c: stream an account's incoming messages as JSON lines,
+ * losing none and printing none twice, across drops, restarts, bad input,
+ * a full disk and other listens of the same account.
  *
- * The connection itself (reconnects, backoff, heartbeat, dead peers,
- * reassembly) is lib/ws.c; this file decides what a frame means: print it,
- * answer it, drop it as a duplicate, or stop. */
+ * Wiring only: the account's mailbox (lib/mailbox) keeps every message;
+ * the process holding the account's lock is the holder (lib/holder: the
+ * socket, storing), any other follows the mailbox (lib/follow) and takes
+ * over when the holder goes; either way a consumer (lib/consumer) prints
+ * the stored rows after its cursor. This file owns the options, the
+ * filters, the printing and when to stop. */
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "cmd.h"
+#include "../lib/consumer.h"
+#include "../lib/follow.h"
 #include "../lib/frame.h"
+#include "../lib/holder.h"
+#include "../lib/lock.h"
 #include "../lib/log.h"
 #include "../lib/loop.h"
-#include "../lib/offline.h"
-#include "../lib/seen.h"
+#include "../lib/mailbox.h"
 #include "../lib/url.h"
-#include "../lib/ws.h"
+#include "../lib/xalloc.h"
 
 static const struct opt listen_opts[] = {
 	{ "type", 't', "TYPE", "print only frames of this type (frame or message type; repeatable)",
@@ -34,41 +41,55 @@ static const struct opt listen_opts[] = {
 	{ "backoff-max", 0, "SECS", "longest wait between reconnects", NULL, "30" },
 	{ "no-reconnect", 0, NULL, "exit 4 when the connection drops instead of reconnecting", NULL, NULL },
 	{ "no-offline", 0, NULL, "do not fetch the messages that arrived while offline", NULL, NULL },
-	{ "no-dedupe", 0, NULL, "keep duplicates (same id, type and actionType)", NULL, NULL },
+	{ "no-dedupe", 0, NULL, "with --no-store, keep duplicates (same id, type and actionType)", NULL, NULL },
 	{ "max-frame", 0, "BYTES", "skip messages larger than BYTES", NULL, "16777216" },
+	{ "consumer", 0, "NAME", "read the mailbox as consumer NAME, with a cursor of its own", NULL, "default" },
+	{ "new", 0, NULL, "start the consumer after the last stored message", NULL, NULL },
+	{ "keep", 0, "DAYS", "as the holder, delete stored messages older than DAYS", NULL, "90" },
+	{ "no-store", 0, NULL, "as the holder, store nothing: print messages as they come", NULL, NULL },
+	{ "tips", 0, NULL, "also print the tips the server pushes on every connect", NULL, NULL },
 	{ NULL, 0, NULL, NULL, NULL, NULL }
 };
 
-/* The window is a number for seen_init() and text for the description. */
-#define DEDUPE_WINDOW 8192
-#define TEXT_(x) #x
-#define TEXT(x) TEXT_(x)
+#define KEEP_MAX_DAYS 36500L
+/* Pruning runs at the start of a holder and then this often. */
+#define PRUNE_EVERY_US (3600LL * LOOP_US_PER_SEC)
 
 enum stop_reason { RUNNING, STOP_COUNT, STOP_IDLE, STOP_TIMEOUT, STOP_SIGNAL, STOP_PIPE, STOP_FATAL };
 
 struct listen {
 	struct session *s;
 	struct loop *lp;
-	struct ws *ws;
 	struct err *e;
 
 	/* options */
 	const char *const *types;
 	int ntypes;
 	const char *from;
-	long count;
+	long count, keep_days;
 	double idle, timeout;
-	int heartbeats, dedupe, reconnect;
+	int heartbeats, tips, dedupe, no_store, no_offline, at_end;
+	const char *consumer_name;
+	struct holder_opts ho;
+
+	/* the account's files */
+	char *mb_path, *holder_path, *consumer_path;
+	long self_id;
 
 	/* state */
 	enum stop_reason stop;
 	int code;
+	int up;			/* a link of ours was accepted at least once */
+	int output_lost;	/* a write failed: acknowledge nothing more */
 	long printed, printed_then;
 	int64_t last_print;	/* updated once per loop turn, not per frame */
-	struct seen seen;
 
-	struct loop_timer *t_idle, *t_timeout, *t_stdout;
-	struct offline *offline;	/* NULL with --no-offline */
+	struct mailbox *mb;
+	struct lock *holder_lock;	/* held: we are the holder */
+	struct holder *holder;
+	struct follow *follow;
+	struct consumer *consumer;
+	struct loop_timer *t_idle, *t_timeout, *t_stdout, *t_pump, *t_prune;
 };
 
 static void
@@ -78,44 +99,42 @@ stop(struct listen *l, enum stop_reason why, int code)
 		return;
 	l->stop = why;
 	l->code = code;
-	ws_stop(l->ws, WS_CLOSE_NORMAL);
+	if (l->holder)
+		holder_stop(l->holder);	/* the loop ends when the link has closed */
+	else
+		loop_quit(l->lp);
 }
 
+/* The filters, on what the frame says of itself. */
 static int
-wanted(struct listen *l, const struct frame_info *fi, enum frame_kind kind)
+wanted(struct listen *l, const char *type, const char *dtype, const char *from)
 {
 	int i;
 
 	if (l->ntypes) {
 		for (i = 0; i < l->ntypes; i++)
-			if (strcmp(l->types[i], fi->type) == 0 || strcmp(l->types[i], fi->dtype) == 0)
+			if (strcmp(l->types[i], type) == 0 || strcmp(l->types[i], dtype) == 0)
 				break;
 		if (i == l->ntypes)
 			return 0;
-	} else if (kind == FRAME_WELCOME) {
-		/* The welcome marks a (re)connection, not a message. */
-		return 0;
 	}
-	if (l->from && strcmp(l->from, fi->from) != 0)
-		return 0;
-	return 1;
+	return !l->from || strcmp(l->from, from) == 0;
 }
 
-static void
-print_frame(struct listen *l, const char *text, size_t len, const struct frame_info *fi)
+/* One line on stdout (or one per jq result); 1 when something was printed. */
+static int
+print_frame(struct listen *l, const char *text, size_t len)
 {
 	struct err je = { 0, "" };
 
 	if (l->s->out.jq) {
-		jv v = jv_parse_sized(text, (int)len);
-
-		if (output_emit(&l->s->out, v, &je) != EX_OK) {
+		if (output_emit(&l->s->out, jv_parse_sized(text, (int)len), &je) != EX_OK) {
 			log_warn("%s; frame skipped", je.msg);
-			return;
+			return 0;
 		}
 		if (l->s->out.results == 0)
-			return;
-	} else if (fi->newline) {
+			return 0;
+	} else if (memchr(text, '\n', len) || memchr(text, '\r', len)) {
 		/* A raw newline would split the line: re-encode this one. */
 		json_print_line(stdout, jv_parse_sized(text, (int)len));
 	} else {
@@ -123,95 +142,88 @@ print_frame(struct listen *l, const char *text, size_t len, const struct frame_i
 		putc_unlocked('\n', stdout);
 	}
 	l->printed++;
-	if (l->count && l->printed >= l->count)
-		stop(l, STOP_COUNT, EX_OK);
-}
-
-/* A frame that ends the run: the server said no, or another login won. */
-static void
-fatal_frame(struct listen *l, const struct frame_info *fi, enum frame_kind kind)
-{
-	if (kind == FRAME_REJECTION)
-		/* The real server accepts the upgrade, then says no like this. */
-		err_set(l->e, EX_AUTH, "the server refused the connection: %s; log in again with 'chatctl login'",
-		    fi->text[0] ? fi->text : "no reason given");
-	else
-		err_set(l->e, EX_AUTH, "session taken over by another login: %s",
-		    fi->text[0] ? fi->text : "force_logout");
-	stop(l, STOP_FATAL, EX_AUTH);
-}
-
-static void
-on_message(void *arg, const char *text, size_t len, int binary)
-{
-	struct listen *l = arg;
-	struct frame_info fi;
-	enum frame_kind kind;
-	char pv[100];
-
-	if (l->stop != RUNNING)
-		return;
-	if (binary) {
-		log_warn("skipped a binary frame of %zu bytes", len);
-		return;
-	}
-	if (frame_scan(text, len, &fi) != 0) {
-		log_warn("skipped a frame that is not JSON: %s", log_preview(text, len, pv, sizeof pv));
-		return;
-	}
-	switch ((kind = frame_classify(&fi, 0))) {
-	case FRAME_REJECTION:
-	case FRAME_FORCE_LOGOUT:
-		fatal_frame(l, &fi, kind);
-		return;
-	case FRAME_PING:
-		ws_send(l->ws, FRAME_PONG_TEXT, sizeof FRAME_PONG_TEXT - 1);
-		/* fall through */
-	case FRAME_PONG:
-		if (!l->heartbeats)
-			return;
-		break;
-	case FRAME_WELCOME:
-		/* Only now is the socket registered with the server: an offline
-		 * fetch before this would leave the messages queued. */
-		log_debug(1, "accepted: %s", fi.text);
-		if (l->offline)
-			offline_request(l->offline);
-		break;
-	default:
-		break;
-	}
-	if (!wanted(l, &fi, kind))
-		return;
-	if (l->dedupe && fi.id[0] && seen_add(&l->seen, frame_key(&fi))) {
-		log_debug(1, "dropped a duplicate of message %s", fi.id);
-		return;
-	}
-	print_frame(l, text, len, &fi);
-}
-
-static void
-on_skip(void *arg, size_t len)
-{
-	(void)arg;
-	log_warn("skipped a frame of %zu bytes (over --max-frame)", len);
+	return 1;
 }
 
 static int
-on_close(void *arg, int code, const char *why, int final)
+count_reached(struct listen *l)
+{
+	if (!l->count || l->printed < l->count)
+		return 0;
+	stop(l, STOP_COUNT, EX_OK);
+	return 1;
+}
+
+/* The consumer's sink: a stored row, filtered and printed. */
+static int
+sink(void *arg, const struct mailbox_row *r)
+{
+	struct listen *l = arg;
+	struct frame_info fi;
+
+	if (l->stop != RUNNING)
+		return CONSUMER_LAST;
+	if (l->from) {
+		if (frame_scan(r->frame, r->len, &fi) != 0 || !wanted(l, fi.type, fi.dtype, fi.from))
+			return CONSUMER_SKIP;
+	} else if (!wanted(l, r->type, r->dtype, "")) {
+		return CONSUMER_SKIP;
+	}
+	if (!print_frame(l, r->frame, r->len))
+		return CONSUMER_SKIP;
+	return count_reached(l) ? CONSUMER_LAST : CONSUMER_TAKEN;
+}
+
+/* A message that is not in the mailbox: --no-store, or a failed commit. */
+static void
+on_message(void *arg, const char *text, size_t len, const struct frame_info *fi)
 {
 	struct listen *l = arg;
 
-	log_debug(1, "closed with code %d", code);
-	if (l->stop != RUNNING)
-		return 0;
-	if (!l->reconnect || final) {
-		err_set(l->e, EX_NET, "%s", why);
-		l->stop = STOP_FATAL;
-		l->code = EX_NET;
-		return 0;
-	}
-	return 1;
+	/* Once the mailbox failed, printing is all that is left to do with a
+	 * message the server has already forgotten. */
+	if ((l->stop == RUNNING || (l->stop == STOP_FATAL && l->code == EX_IO)) &&
+	    wanted(l, fi->type, fi->dtype, fi->from) && print_frame(l, text, len))
+		count_reached(l);
+}
+
+/* Heartbeats, the welcome and the tips: printed only when asked for. */
+static void
+on_live(void *arg, const char *text, size_t len, const struct frame_info *fi, enum frame_kind kind)
+{
+	struct listen *l = arg;
+
+	if ((kind == FRAME_PING || kind == FRAME_PONG) && !l->heartbeats)
+		return;
+	if (kind == FRAME_TIP && !l->tips)
+		return;
+	/* The welcome marks a (re)connection, not a message. */
+	if (kind == FRAME_WELCOME && !l->ntypes)
+		return;
+	on_message(l, text, len, fi);
+}
+
+static void
+on_up(void *arg)
+{
+	struct listen *l = arg;
+
+	l->up = 1;
+	lock_note(l->holder_lock, "up");
+}
+
+static void
+on_fatal(void *arg, const struct err *fe)
+{
+	struct listen *l = arg;
+
+	/* Stopped as asked, the close may bring news; only a message that
+	 * could not be stored still changes the outcome. */
+	if (l->stop != RUNNING && fe->code != EX_IO)
+		return;
+	err_set(l->e, fe->code, "%s", fe->msg);
+	l->stop = STOP_FATAL;
+	l->code = fe->code;
 }
 
 static void
@@ -222,11 +234,61 @@ on_end(void *arg)
 	loop_quit(l->lp);
 }
 
+/* Write out what was printed; acknowledge it only once it is out. */
+static void
+flush_and_ack(struct listen *l)
+{
+	struct err ce = { 0, "" };
+
+	if (l->output_lost)
+		return;		/* what was pumped since the last ack is not out */
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		l->output_lost = 1;
+		if (errno == EPIPE) {
+			l->e->msg[0] = '\0';
+			stop(l, STOP_PIPE, EX_OK);
+		} else if (l->stop == RUNNING || l->stop == STOP_COUNT) {
+			/* A lost line outranks having reached --count. */
+			err_set(l->e, EX_IO, "cannot write to standard output: %s", strerror(errno));
+			l->stop = RUNNING;
+			stop(l, STOP_FATAL, EX_IO);
+		}
+		clearerr(stdout);
+		return;
+	}
+	if (l->consumer && consumer_ack(l->consumer, &ce) != EX_OK) {
+		err_set(l->e, EX_IO, "%s", ce.msg);
+		l->stop = RUNNING;
+		stop(l, STOP_FATAL, EX_IO);
+	}
+}
+
+static void
+pump(struct listen *l)
+{
+	struct err pe = { 0, "" };
+	int r;
+
+	if (!l->consumer || l->stop != RUNNING)
+		return;
+	if ((r = consumer_pump(l->consumer, &pe)) < 0) {
+		err_set(l->e, EX_IO, "%s", pe.msg);
+		stop(l, STOP_FATAL, EX_IO);
+	} else if (r == 1) {
+		loop_timer_set(l->t_pump, 0);	/* more waiting: next turn */
+	}
+}
+
 static void
 on_turn(void *arg)
 {
 	struct listen *l = arg;
+	struct err ce = { 0, "" };
 
+	if (l->holder)
+		holder_commit(l->holder, &ce);	/* a failure came through on_fatal */
+	pump(l);
+	flush_and_ack(l);
 	if (l->printed != l->printed_then) {
 		l->printed_then = l->printed;
 		l->last_print = loop_now();
@@ -235,20 +297,12 @@ on_turn(void *arg)
 		log_debug(1, "caught signal %d: closing", loop_signal());
 		stop(l, STOP_SIGNAL, EX_OK);
 	}
-	/* Never hold a line back while the loop waits for the network. */
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		if (errno == EPIPE) {
-			l->e->msg[0] = '\0';
-			stop(l, STOP_PIPE, EX_OK);
-		} else if (l->stop == RUNNING || l->stop == STOP_COUNT) {
-			/* A lost line outranks having reached --count. */
-			err_set(l->e, EX_IO, "cannot write to standard output: %s", strerror(errno));
-			l->stop = STOP_FATAL;
-			l->code = EX_IO;
-			ws_stop(l->ws, WS_CLOSE_NORMAL);
-		}
-		clearerr(stdout);
-	}
+}
+
+static void
+pump_cb(void *arg)
+{
+	(void)arg;	/* the turn it ends does the work */
 }
 
 /* A reader that went away ("listen | head -1") is only seen when we next
@@ -271,19 +325,18 @@ stdout_cb(void *arg)
 	loop_timer_set(l->t_stdout, STDOUT_CHECK_US);
 }
 
-/* The latest server's only takeover signal (api §4.3): reconnecting
- * would only kick the other login, forever. */
-static void
-on_denied(void *arg, const struct err *fe)
-{
-	struct listen *l = arg;
-
-	err_set(l->e, EX_AUTH, "token rejected while fetching offline messages (another login "
-	    "took this session over, or it was logged out): %s", fe->msg);
-	stop(l, STOP_FATAL, EX_AUTH);
-}
-
 /* --- stops on time --- */
+
+/* "Nothing new" and "the server is down" must not look alike to cron. */
+static int
+never_connected(struct listen *l, const char *what, double secs)
+{
+	if (l->up || (l->follow && follow_holder_up(l->follow)))
+		return 0;
+	err_set(l->e, EX_NET, "%s %g s without a connection to %s", what, secs, l->s->cfg.server);
+	stop(l, STOP_FATAL, EX_NET);
+	return 1;
+}
 
 static void
 idle_cb(void *arg)
@@ -292,14 +345,16 @@ idle_cb(void *arg)
 	int64_t limit = (int64_t)(l->idle * LOOP_US_PER_SEC);
 	int64_t quiet = loop_now() - l->last_print;
 
-	if (quiet >= limit) {
-		log_debug(1, "nothing printed for %.1f s: stopping", l->idle);
-		if (l->count)
-			err_set(l->e, EX_NO, "idle for %g s after %ld of %ld frames", l->idle, l->printed, l->count);
-		stop(l, STOP_IDLE, l->count ? EX_NO : EX_OK);
+	if (quiet < limit) {
+		loop_timer_set(l->t_idle, limit - quiet);
 		return;
 	}
-	loop_timer_set(l->t_idle, limit - quiet);
+	log_debug(1, "nothing printed for %.1f s: stopping", l->idle);
+	if (never_connected(l, "idle for", l->idle))
+		return;
+	if (l->count)
+		err_set(l->e, EX_NO, "idle for %g s after %ld of %ld frames", l->idle, l->printed, l->count);
+	stop(l, STOP_IDLE, l->count ? EX_NO : EX_OK);
 }
 
 static void
@@ -308,15 +363,34 @@ timeout_cb(void *arg)
 	struct listen *l = arg;
 
 	log_debug(1, "--timeout reached: stopping");
+	if (never_connected(l, "timed out after", l->timeout))
+		return;
 	if (l->count)
 		err_set(l->e, EX_NO, "timed out after %g s with %ld of %ld frames", l->timeout, l->printed, l->count);
 	stop(l, STOP_TIMEOUT, l->count ? EX_NO : EX_OK);
 }
 
-static int
-parse_options(struct listen *l, const struct args *a, struct ws_opts *wo, struct err *e)
+static void
+prune_cb(void *arg)
 {
-	long maxf;
+	struct listen *l = arg;
+	struct err pe = { 0, "" };
+	struct timeval tv;
+	long n = 0;
+
+	gettimeofday(&tv, NULL);
+	if (mailbox_prune(l->mb, ((int64_t)tv.tv_sec - l->keep_days * 86400) * 1000, &n, &pe) != EX_OK)
+		log_warn("%s", pe.msg);
+	else if (n)
+		log_debug(1, "deleted %ld messages older than %ld days", n, l->keep_days);
+	loop_timer_set(l->t_prune, PRUNE_EVERY_US);
+}
+
+/* --- options --- */
+
+static int
+parse_filters(struct listen *l, const struct args *a, struct err *e)
+{
 	int code;
 
 	l->types = arg_all(a, "type", &l->ntypes);
@@ -329,6 +403,22 @@ parse_options(struct listen *l, const struct args *a, struct ws_opts *wo, struct
 		return code;
 	if (arg_get(a, "timeout") && (code = parse_secs(arg_get(a, "timeout"), "--timeout", &l->timeout, e)))
 		return code;
+	if ((arg_get(a, "idle") && l->idle <= 0) || (arg_get(a, "timeout") && l->timeout <= 0))
+		return err_set(e, EX_USAGE, "--idle and --timeout take a number of seconds above 0");
+	l->heartbeats = arg_has(a, "heartbeats");
+	l->tips = arg_has(a, "tips");
+	return EX_OK;
+}
+
+static int
+parse_options(struct listen *l, const struct args *a, struct err *e)
+{
+	struct ws_opts *wo = &l->ho.ws;
+	long maxf;
+	int code;
+
+	if ((code = parse_filters(l, a, e)))
+		return code;
 	if ((code = parse_secs(arg_get(a, "heartbeat"), "--heartbeat", &wo->heartbeat, e)))
 		return code;
 	if ((code = parse_secs(arg_get(a, "backoff-max"), "--backoff-max", &wo->backoff_max, e)))
@@ -337,116 +427,223 @@ parse_options(struct listen *l, const struct args *a, struct ws_opts *wo, struct
 		return err_set(e, EX_USAGE, "invalid --backoff-max '%s': at least 1 second", arg_get(a, "backoff-max"));
 	if ((code = parse_long(arg_get(a, "max-frame"), 1, 1L << 30, "--max-frame", &maxf, e)))
 		return code;
-	if ((arg_get(a, "idle") && l->idle <= 0) || (arg_get(a, "timeout") && l->timeout <= 0))
-		return err_set(e, EX_USAGE, "--idle and --timeout take a number of seconds above 0");
+	if ((code = parse_long(arg_get(a, "keep"), 1, KEEP_MAX_DAYS, "--keep", &l->keep_days, e)))
+		return code;
+	l->consumer_name = arg_get(a, "consumer");
+	if (!config_valid_profile(l->consumer_name))
+		return err_set(e, EX_USAGE, "invalid consumer name '%s': use letters, digits, '.', '_' and '-'",
+		    l->consumer_name);
 	wo->max_frame = (size_t)maxf;
-	wo->heartbeat_text = FRAME_PING_TEXT;
-	l->heartbeats = arg_has(a, "heartbeats");
+	wo->reconnect = !arg_has(a, "no-reconnect");
 	l->dedupe = !arg_has(a, "no-dedupe");
-	l->reconnect = !arg_has(a, "no-reconnect");
-	wo->reconnect = l->reconnect;
+	l->no_store = arg_has(a, "no-store");
+	l->at_end = arg_has(a, "new");
 	return EX_OK;
-}
-
-/* The loop, its timers and the link; NULL with *e set on failure. */
-static struct ws *
-connect_link(struct listen *l, const struct globals *g, const struct args *a, struct ws_opts *wo,
-    const char *url, struct err *e)
-{
-	struct loop_opts lo = { url, g->cacert, g->connect_timeout };
-	struct ws_handlers wh = { l, NULL, on_message, on_skip, on_close, on_end };
-
-	if ((l->lp = loop_new(&lo, e)) == NULL)
-		return NULL;
-	if (!arg_has(a, "no-offline"))
-		l->offline = offline_new(l->lp, &l->s->api, on_denied, l);
-	l->t_idle = loop_timer_new(l->lp, idle_cb, l);
-	l->t_timeout = loop_timer_new(l->lp, timeout_cb, l);
-	l->t_stdout = loop_timer_new(l->lp, stdout_cb, l);
-	loop_on_turn(l->lp, on_turn, l);
-	wo->url = url;
-	wo->insecure = g->insecure;
-	return ws_new(l->lp, wo, &wh, e);
 }
 
 static int
 listen_check(const struct args *a, struct err *e)
 {
 	struct listen l;
-	struct ws_opts wo;
 
 	memset(&l, 0, sizeof l);
-	memset(&wo, 0, sizeof wo);
-	return parse_options(&l, a, &wo, e);
+	return parse_options(&l, a, e);
+}
+
+/* --- holder or follower --- */
+
+static int
+become_holder(struct listen *l)
+{
+	struct holder_handlers hh = { l, on_live, on_message, on_up, on_fatal, on_end };
+
+	lock_note(l->holder_lock, "connecting");
+	l->ho.mb = l->no_store ? NULL : l->mb;
+	l->ho.self_id = l->self_id;
+	l->ho.dedupe = l->dedupe;
+	if ((l->holder = holder_new(l->lp, &l->ho, &hh, l->e)) == NULL)
+		return l->e->code;
+	if (l->ho.mb) {
+		l->t_prune = loop_timer_new(l->lp, prune_cb, l);
+		loop_timer_set(l->t_prune, 0);
+	}
+	log_debug(1, "holding the socket for %s", l->mb_path);
+	holder_start(l->holder);
+	return EX_OK;
+}
+
+static void
+on_change(void *arg)
+{
+	pump(arg);
+}
+
+/* The holder went away: its lock is ours, and so is the socket. */
+static void
+on_lock(void *arg, struct lock *k)
+{
+	struct listen *l = arg;
+
+	log_debug(1, "the holder is gone: taking over the socket");
+	l->holder_lock = k;
+	l->follow = (follow_free(l->follow), NULL);
+	if (l->stop == RUNNING && become_holder(l) != EX_OK)
+		stop(l, STOP_FATAL, l->e->code);
+}
+
+static void
+on_follow_error(void *arg, const struct err *fe)
+{
+	struct listen *l = arg;
+
+	err_set(l->e, EX_IO, "%s", fe->msg);
+	stop(l, STOP_FATAL, EX_IO);
+}
+
+static int
+account_paths(struct listen *l, struct err *e)
+{
+	char *dir, *acct;
+
+	if ((acct = config_account(&l->s->cfg, &l->self_id, e)) == NULL)
+		return e->code;
+	if ((dir = config_state_dir(e)) == NULL) {
+		free(acct);
+		return e->code;
+	}
+	l->mb_path = xasprintf("%s/%s.db", dir, acct);
+	l->holder_path = xasprintf("%s/%s.holder", dir, acct);
+	l->consumer_path = xasprintf("%s/%s.consumer.%s", dir, acct, l->consumer_name);
+	free(dir);
+	free(acct);
+	return EX_OK;
+}
+
+/* The mailbox, the consumer, and the holder lock if it is free. */
+static int
+open_account(struct listen *l, struct err *e)
+{
+	struct consumer_opts co = { l->consumer_name, l->at_end, 0, sink, l };
+	struct follow_handlers fh = { l, on_change, on_lock, on_follow_error };
+	int r;
+
+	if (account_paths(l, e) != EX_OK)
+		return e->code;
+	if ((r = lock_try(l->holder_path, &l->holder_lock, e)) < 0)
+		return e->code;
+	if (r == 1 && l->no_store)
+		return become_holder(l);
+	if (mailbox_open(l->mb_path, &l->mb, e) != EX_OK)
+		return e->code;
+	if (consumer_open(l->mb, l->consumer_path, &co, &l->consumer, e) != EX_OK)
+		return e->code;
+	if (r == 1)
+		return become_holder(l);
+	log_debug(1, "another process holds the socket (pid %ld): following %s",
+	    lock_owner(l->holder_path), l->mb_path);
+	l->follow = follow_new(l->lp, l->mb, l->holder_path, &fh);
+	return EX_OK;
+}
+
+static int
+start(struct listen *l, char *url, struct err *e)
+{
+	const struct globals *g = l->s->g;
+	struct loop_opts lo = { url, g->cacert, g->connect_timeout };
+
+	if ((l->lp = loop_new(&lo, e)) == NULL)
+		return e->code;
+	l->ho.ws.url = url;
+	l->ho.ws.insecure = g->insecure;
+	l->ho.api = l->no_offline ? NULL : &l->s->api;
+	l->t_idle = loop_timer_new(l->lp, idle_cb, l);
+	l->t_timeout = loop_timer_new(l->lp, timeout_cb, l);
+	l->t_stdout = loop_timer_new(l->lp, stdout_cb, l);
+	l->t_pump = loop_timer_new(l->lp, pump_cb, l);
+	loop_on_turn(l->lp, on_turn, l);
+	if (open_account(l, e) != EX_OK)
+		return e->code;
+	/* Lines go out once per loop turn (on_turn), not once per frame. */
+	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	loop_catch_signals(l->lp);
+	l->last_print = loop_now();
+	if (l->idle > 0)
+		loop_timer_set(l->t_idle, (int64_t)(l->idle * LOOP_US_PER_SEC));
+	if (l->timeout > 0)
+		loop_timer_set(l->t_timeout, (int64_t)(l->timeout * LOOP_US_PER_SEC));
+	loop_timer_set(l->t_stdout, STDOUT_CHECK_US);
+	loop_timer_set(l->t_pump, 0);	/* what is already stored */
+	return EX_OK;
+}
+
+static void
+finish(struct listen *l)
+{
+	if (l->lp) {
+		holder_free(l->holder);
+		follow_free(l->follow);
+		loop_timer_free(l->t_idle);
+		loop_timer_free(l->t_timeout);
+		loop_timer_free(l->t_stdout);
+		loop_timer_free(l->t_pump);
+		loop_timer_free(l->t_prune);
+		loop_free(l->lp);
+	}
+	consumer_close(l->consumer);
+	mailbox_close(l->mb);
+	lock_release(l->holder_lock);
+	free(l->mb_path);
+	free(l->holder_path);
+	free(l->consumer_path);
 }
 
 static int
 listen_run(struct session *s, const struct args *a, struct err *e)
 {
-	const struct globals *g = s->g;
 	struct listen l;
-	struct ws_opts wo;
-	char *url = NULL;
+	char *url;
 	int code;
 
 	memset(&l, 0, sizeof l);
-	memset(&wo, 0, sizeof wo);
-	if ((code = parse_options(&l, a, &wo, e)) != EX_OK)
+	if ((code = parse_options(&l, a, e)) != EX_OK)
 		return code;
 	l.s = s;
 	l.e = e;
+	l.no_offline = arg_has(a, "no-offline");
 	url = url_ws(s->cfg.server, s->cfg.token);
-	if ((l.ws = connect_link(&l, g, a, &wo, url, e)) == NULL) {
-		code = e->code;
-		goto out;
+	if ((code = start(&l, url, e)) == EX_OK) {
+		loop_run(l.lp);
+		on_turn(&l);
+		code = l.code;
+		if (l.stop == RUNNING && code == EX_OK)
+			code = err_set(e, EX_NET, "the connection ended");
 	}
-	seen_init(&l.seen, DEDUPE_WINDOW);
-	/* Lines go out once per loop turn (on_turn), not once per frame. */
-	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
-	loop_catch_signals(l.lp);
-
-	l.last_print = loop_now();
-	if (l.idle > 0)
-		loop_timer_set(l.t_idle, (int64_t)(l.idle * LOOP_US_PER_SEC));
-	if (l.timeout > 0)
-		loop_timer_set(l.t_timeout, (int64_t)(l.timeout * LOOP_US_PER_SEC));
-	loop_timer_set(l.t_stdout, STDOUT_CHECK_US);
-	ws_start(l.ws);
-	loop_run(l.lp);
-	on_turn(&l);
-
-	code = l.code;
-	if (l.stop == RUNNING && code == EX_OK)
-		code = err_set(e, EX_NET, "the connection ended");
-out:
-	if (l.lp) {
-		ws_free(l.ws);
-		offline_free(l.offline);
-		loop_timer_free(l.t_idle);
-		loop_timer_free(l.t_timeout);
-		loop_timer_free(l.t_stdout);
-		loop_free(l.lp);
-	}
-	seen_release(&l.seen);
+	finish(&l);
 	free(url);
 	return code;
 }
 
 const struct command cmd_listen = {
 	.name = "listen",
-	.synopsis = "[--type TYPE]... [--from USER_ID] [--count N] [--idle SECS] [--timeout SECS] [--heartbeat SECS] [--heartbeats] [--backoff-max SECS] [--no-reconnect] [--no-offline] [--no-dedupe] [--max-frame BYTES]",
+	.synopsis = "[--type TYPE]... [--from USER_ID] [--count N] [--idle SECS] [--timeout SECS] [--consumer NAME] [--new] [--keep DAYS] [--no-store] [--tips] [--heartbeat SECS] [--heartbeats] [--backoff-max SECS] [--no-reconnect] [--no-offline] [--no-dedupe] [--max-frame BYTES]",
 	.summary = "stream incoming messages, one JSON line each",
 	.description =
-	    "Holds the WebSocket open and prints every incoming frame as one compact JSON\n"
-	    "line, byte for byte as received. After each (re)connection it asks the server for\n"
-	    "the messages that arrived while offline. Heartbeats are answered, not printed; the\n"
-	    "welcome frame ({\"type\":\"system\"}) is printed only with --type system. Frames\n"
-	    "that are not JSON, binary frames and frames over --max-frame are reported on\n"
-	    "stderr and skipped. A drop is followed by a reconnect (1 s doubling to\n"
-	    "--backoff-max, +-25 %); a rejected token, a force_logout frame or a takeover seen\n"
-	    "by the offline fetch ends it with exit 3. Duplicates (same id, type and\n"
-	    "actionType) are dropped over at least the last " TEXT(DEDUPE_WINDOW) " messages. SIGINT and SIGTERM close\n"
-	    "the connection and exit 0, as does a closed standard output.",
+	    "Holds the WebSocket open and prints every incoming message as one compact JSON\n"
+	    "line, byte for byte as received. Every message is first kept in the account's\n"
+	    "mailbox (see MAILBOX in chatctl-listen(1)): a run prints what its consumer\n"
+	    "(--consumer, default 'default') has not printed yet, then new messages as they\n"
+	    "come, each once; --count leaves the rest for the next run. A second listen of\n"
+	    "the same account follows the first one's mailbox instead of opening a second\n"
+	    "socket, and takes the socket over when the first one ends. After each\n"
+	    "(re)connection it asks the server for the messages that arrived while offline.\n"
+	    "Heartbeats, the welcome frame and the connect tips are not messages: they are\n"
+	    "printed only with --heartbeats, --type system and --tips. Frames that are not\n"
+	    "JSON, binary frames and frames over --max-frame are reported on stderr and\n"
+	    "skipped. A drop is followed by a reconnect (1 s doubling to --backoff-max,\n"
+	    "+-25 %); a rejected token, a force_logout frame or a takeover seen by the\n"
+	    "offline fetch ends it with exit 3; --idle or --timeout with no connection\n"
+	    "accepted in the meantime exits 4. SIGINT and SIGTERM close the connection and\n"
+	    "exit 0, as does a closed standard output.",
 	.opts = listen_opts,
 	.min_args = 0, .max_args = 0,
 	.setup = SETUP_SESSION | SETUP_TOKEN | SETUP_COMPACT,

@@ -25,9 +25,10 @@ _chatctl_opts()
 		_chatctl_flags='--password-stdin --print-token'
 		_chatctl_args='--username' ;;
 	listen)
-		_chatctl_flags='--heartbeats --no-reconnect --no-offline --no-dedupe'
+		_chatctl_flags='--heartbeats --no-reconnect --no-offline --no-dedupe
+			--new --no-store --tips'
 		_chatctl_args='-t --type --from -n --count --idle --timeout --heartbeat
-			--backoff-max --max-frame' ;;
+			--backoff-max --max-frame --consumer --keep' ;;
 	send)
 		_chatctl_flags='-g --group --raw --lines --json -k --keep-going'
 		_chatctl_args='-t --type --options --retry' ;;

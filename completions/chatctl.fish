@@ -134,6 +134,11 @@ for c in chatctl chatctl-login chatctl-logout chatctl-whoami chatctl-listen chat
     complete -c $c -n '__chatctl_using listen' -l no-offline -d 'do not fetch the offline messages'
     complete -c $c -n '__chatctl_using listen' -l no-dedupe -d 'keep duplicates'
     complete -c $c -n '__chatctl_using listen' -l max-frame -x -d 'skip messages larger than BYTES'
+    complete -c $c -n '__chatctl_using listen' -l consumer -x -d 'read the mailbox as consumer NAME'
+    complete -c $c -n '__chatctl_using listen' -l new -d 'start after the last stored message'
+    complete -c $c -n '__chatctl_using listen' -l keep -x -d 'delete stored messages older than DAYS'
+    complete -c $c -n '__chatctl_using listen' -l no-store -d 'store nothing: print as they come'
+    complete -c $c -n '__chatctl_using listen' -l tips -d 'also print the connect tips'
 
     # send
     complete -c $c -n '__chatctl_using send' -s g -l group -d 'TO is a group id'

@@ -278,10 +278,17 @@ account_uid(const struct config *c, long *uid, struct err *e)
 	if (jv_get_kind(v) == JV_KIND_OBJECT)
 		*uid = account_id(jv_object_get(jv_copy(v), jv_string("id")));
 	jv_free(v);
-	if (*uid == 0)
-		return err_set(e, EX_AUTH, "cannot tell which account the token belongs to: "
-		    "CHATCTL_TOKEN has no user id");
-	return EX_OK;
+	return EX_OK;	/* 0: an opaque token, keyed by its hash */
+}
+
+static uint64_t
+fnv1a(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
 }
 
 /* Past this length the server part ends in a hash of the whole URL, so
@@ -292,19 +299,18 @@ char *
 config_account(const struct config *c, long *uid, struct err *e)
 {
 	struct buf b = BUF_INIT;
-	uint64_t h = 1469598103934665603ULL;
-	const char *s;
 	int code;
 
 	if ((code = account_uid(c, uid, e)) != EX_OK)
 		return NULL;
 	account_server(&b, c->server);
 	if (b.len > ACCOUNT_SERVER_MAX) {
-		for (s = c->server; *s; s++)
-			h = (h ^ (unsigned char)*s) * 1099511628211ULL;	/* FNV-1a */
 		b.len = ACCOUNT_SERVER_MAX - 17;
-		buf_printf(&b, "_%016llx", (unsigned long long)h);
+		buf_printf(&b, "_%016llx", (unsigned long long)fnv1a(c->server));
 	}
-	buf_printf(&b, "-%ld", *uid);
+	if (*uid)
+		buf_printf(&b, "-%ld", *uid);
+	else
+		buf_printf(&b, "-t%016llx", (unsigned long long)fnv1a(c->token));
 	return buf_detach(&b);
 }

@@ -66,9 +66,10 @@ char *config_state_file(const char *account, const char *suffix, struct err *e);
  * are cut and end in a hash of the whole), the key of the account's
  * mailbox and locks. The user id is the stored user record's when the
  * token is the profile's; for CHATCTL_TOKEN it is the "id" in the JWT's
- * payload (the real server and serve both sign the user row), and a token
- * whose id cannot be read is EX_AUTH ("cannot tell which account the
- * token belongs to"). *uid gets the id. Caller frees. */
+ * payload (the real server and serve both sign the user row). A token
+ * whose id cannot be read (the API calls tokens opaque) is an account of
+ * its own, "<server>-t<hash of the token>", with *uid 0: the server will
+ * say whether it is any good. *uid gets the id. Caller frees. */
 char *config_account(const struct config *c, long *uid, struct err *e);
 
 /* A profile name is a file name: [A-Za-z0-9._-], 1 to 64, not starting

@@ -110,3 +110,39 @@ lock_owner(const char *path)
 	pid = strtol(s, NULL, 10);
 	return pid > 0 ? pid : 0;
 }
+
+void
+lock_note(struct lock *k, const char *word)
+{
+	char s[96];
+	int n;
+
+	if (k == NULL)
+		return;
+	n = snprintf(s, sizeof s, "%ld %s\n", (long)getpid(), word);
+	if (ftruncate(k->fd, 0) == 0)
+		(void)pwrite(k->fd, s, (size_t)n, 0);
+}
+
+int
+lock_note_read(const char *path, char *buf, size_t size)
+{
+	char s[96], *w, *end;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, s, sizeof s - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	s[n] = '\0';
+	if ((w = strchr(s, ' ')) == NULL)
+		return -1;
+	w++;
+	if ((end = strchr(w, '\n')) != NULL)
+		*end = '\0';
+	snprintf(buf, size, "%s", w);
+	return 0;
+}

@@ -15,12 +15,21 @@
 #ifndef CHATCTL_LOCK_H
 #define CHATCTL_LOCK_H
 
+#include <stddef.h>
+
 #include "err.h"
 
 struct lock;
 
 int lock_try(const char *path, struct lock **k, struct err *e);
 void lock_release(struct lock *k);
+
+/* Rewrite the file as "<pid> <word>\n", for others to read (the holder
+ * says "connecting" or "up"). */
+void lock_note(struct lock *k, const char *word);
+
+/* The word of path's note into buf; 0, or -1 when there is none. */
+int lock_note_read(const char *path, char *buf, size_t size);
 
 /* The pid written by whoever holds path, or 0 when unknown. It takes no
  * lock (a peek must never make a lock_try elsewhere fail), so after a

@@ -19,12 +19,12 @@
 
 /* Schema 1.
  * A message is stored once: the trigger message_once drops a row whose
- * (id, type, action) is already there, byte for byte (RAISE(IGNORE):
+ * (id, dtype, action) is already there, byte for byte (RAISE(IGNORE):
  * the INSERT then changes nothing). It finds the candidates through
  * dedupe, a 64-bit hash of the key (mailbox_key(), part of this schema:
  * changing it needs a new user_version), so a hash collision costs one
  * more comparison and never drops a distinct message. Why not UNIQUE
- * (id, type, action): ids are random UUIDs, so each insert dirties a
+ * (id, dtype, action): ids are random UUIDs, so each insert dirties a
  * random leaf page of that index, and an index of 50-byte text keys has
  * four times the pages of one of integers (tests/bench/mailbox-put, 1M
  * rows in transactions of 1000: 56k rows/s with UNIQUE, 84k with this).
@@ -50,7 +50,7 @@ static const char mailbox_schema[] =
     "CREATE INDEX message_dedupe ON message (dedupe) WHERE dedupe IS NOT NULL;"
     "CREATE TRIGGER message_once BEFORE INSERT ON message"
     " WHEN NEW.dedupe IS NOT NULL AND EXISTS (SELECT 1 FROM message WHERE dedupe = NEW.dedupe"
-    " AND id = NEW.id AND type = NEW.type AND action = NEW.action)"
+    " AND id = NEW.id AND dtype = NEW.dtype AND action = NEW.action)"
     " BEGIN SELECT RAISE(IGNORE); END;"
     "CREATE INDEX message_peer ON message (peer, time_ms) WHERE peer IS NOT NULL;"
     "CREATE INDEX message_grp ON message (grp, time_ms) WHERE grp IS NOT NULL;"
@@ -373,14 +373,14 @@ mailbox_in_transaction(const struct mailbox *mb)
 	return !sqlite3_get_autocommit(mb->db);
 }
 
-/* The dedupe column: 64-bit FNV-1a over id, type and action, each
+/* The dedupe column: 64-bit FNV-1a over id, dtype and action, each
  * followed by the byte 0xff (which UTF-8 never holds). Stored rows carry
  * it, so it is part of schema 1. Its quality only decides how often the
  * trigger compares strings in vain, never what is dropped. */
 static int64_t
 mailbox_key(const struct mailbox_msg *m)
 {
-	const char *parts[3] = { m->id, m->type, m->action };
+	const char *parts[3] = { m->id, m->dtype, m->action };
 	uint64_t h = 1469598103934665603ULL;
 	int i;
 

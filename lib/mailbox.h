@@ -13,7 +13,9 @@
  *	mailbox_read(mb, after_seq, limit, each, arg, e);
  *	mailbox_close(mb);
  *
- * A message is stored once: (id, type, action) is unique in the database,
+ * A message is stored once: (id, dtype, action) is unique in the database
+ * (data.type, not the frame's type: the Q&A auto-reply's systemNotice copy
+ * shares its message's id and frame type, api §4.6),
  * so a frame pushed again in a later run or by another socket is a
  * duplicate (put returns 0). Frames with no id are never duplicates.
  * seq only grows, also across pruning (AUTOINCREMENT): a cursor stays

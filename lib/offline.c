@@ -98,6 +98,12 @@ offline_request(struct offline *o)
 	start(o);
 }
 
+int
+offline_busy(const struct offline *o)
+{
+	return o->busy;
+}
+
 void
 offline_free(struct offline *o)
 {

@@ -27,6 +27,8 @@ struct offline;
 struct offline *offline_new(struct loop *lp, struct api *api,
     void (*on_denied)(void *arg, const struct err *e), void *arg);
 void offline_request(struct offline *o);
+/* 1 while a request is under way: its pushes may still be coming. */
+int offline_busy(const struct offline *o);
 void offline_free(struct offline *o);
 
 #endif

@@ -33,7 +33,7 @@ recipe() {
 }
 
 @test "every recipe is in the README" {
-	for r in drain forward allow notify health; do
+	for r in drain forward shared allow notify health; do
 		[ -n "$(recipe "$r")" ]
 	done
 }
@@ -73,6 +73,26 @@ EOF2
 	run cat "$HANDLED"
 	assert_output "$a
 $b"
+}
+
+@test "shared: the bot and the cron drain both see every message, over one socket" {
+	cat >answer <<'EOF2'
+#!/bin/sh
+jq --unbuffered -r '.data.id' >>"$ANSWERED"
+EOF2
+	chmod +x answer
+	export ANSWERED=$BATS_TEST_TMPDIR/answered
+	a=$("$CHATCTL" -p bob send 1 "while nobody listened" --jq .id -r)
+	setsid bash -c "$(recipe shared)" 3>&- &
+	PGID=$!
+	wait_for "$ANSWERED" "$a"
+	# the cron run ends after 5 quiet seconds; the bot goes on
+	wait_until -t 15 -m "the cron run to end" eval '! kill -0 $PGID 2>/dev/null'
+	grep -q "$a" inbox.ndjson
+	b=$("$CHATCTL" -p bob send 1 "after the cron run" --jq .id -r)
+	wait_for "$ANSWERED" "$b"
+	[ "$(wc -l <inbox.ndjson)" = 1 ]
+	ws_open 1
 }
 
 @test "allow-list: listed users are accepted, the others ignored" {

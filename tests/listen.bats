@@ -2,6 +2,7 @@
 # chatctl listen: the stream, against serve and its /__test/ hooks.
 bats_require_minimum_version 1.5.0
 load helper
+load listen-helper
 
 setup() {
 	common_setup
@@ -19,44 +20,6 @@ teardown() {
 	common_teardown
 }
 
-# listen_bg PROFILE [listen options...]: listen in the background, -v on stderr.
-listen_bg() {
-	local p=$1
-	shift
-	"$CHATCTL" -p "$p" -v listen "$@" >"$OUT" 2>"$ERR" 3>&- &
-	LISTEN_PID=$!
-}
-
-# ready [N]: the N-th (re)connection has asked for its offline messages.
-ready() { wait_for -p "$LISTEN_PID" "$ERR" "offline messages requested" "${1:-1}"; }
-
-# listen_wait [SECS]: wait (at most SECS, default 20) for the background
-# listen; its status in LISTEN_RC. One that outlives SECS is killed and the
-# test fails: a regression must not hang the suite.
-# (Not in $(...): a subshell cannot wait for its parent's child.)
-listen_wait() {
-	if ! wait_until -t "${1:-20}" -m "listen (pid $LISTEN_PID) to exit" \
-		eval '! kill -0 "$LISTEN_PID" 2>/dev/null'; then
-		kill -9 "$LISTEN_PID" 2>/dev/null
-		LISTEN_PID=
-		return 1
-	fi
-	LISTEN_RC=0
-	wait "$LISTEN_PID" || LISTEN_RC=$?
-	LISTEN_PID=
-}
-
-inject() { # USER KIND BODY [extra query]
-	curl -ksS -X POST --data-binary "$3" "$SERVER_URL/__test/inject?user=$1&kind=$2${4:+&$4}" >/dev/null
-}
-
-stat() { curl -ksS "$SERVER_URL/__test/stats" | jq -r "$1"; }
-
-send_as() { # PROFILE TO TEXT...
-	local p=$1
-	shift
-	"$CHATCTL" -p "$p" send "$@" --jq .id -r
-}
 
 @test "a sent message is printed within 1 s, byte for byte, one compact line" {
 	listen_bg bob
@@ -147,7 +110,8 @@ $b"
 	login_as bob001 bob
 	listen_bg bob
 	ready
-	run -0 --separate-stderr "$CHATCTL" -p bob listen --timeout 1
+	# another device: its own state, so no mailbox lock to follow
+	XDG_STATE_HOME=$BATS_TEST_TMPDIR/elsewhere run -0 --separate-stderr "$CHATCTL" -p bob listen --timeout 1
 	listen_wait
 	[ "$LISTEN_RC" = 3 ]
 	grep -q "session taken over by another login: 你的账号在其他设备登录" "$ERR"
@@ -211,7 +175,7 @@ $b"
 	run -2 "$CHATCTL" -p bob listen extra
 }
 
-@test "duplicates are dropped by (id, type, actionType); --no-dedupe keeps them" {
+@test "duplicates are dropped by (id, type, actionType); --no-store --no-dedupe keeps them" {
 	msg='{"type":"singleChat","data":{"id":"m1","type":"text","data":"x"}}'
 	revoke='{"type":"singleChat","data":{"id":"m1","type":"systemNotice","actionType":"revoke"}}'
 	listen_bg bob
@@ -228,7 +192,7 @@ $revoke
 {\"type\":\"singleChat\",\"data\":{\"id\":\"end\"}}"
 	kill "$LISTEN_PID"
 	listen_wait
-	listen_bg bob --no-dedupe
+	listen_bg bob --no-store --no-dedupe
 	ready 1
 	inject 2 text "$msg"
 	inject 2 text "$msg"
@@ -257,6 +221,9 @@ $revoke
 	send_as alice 2 wanted >/dev/null
 	wait_for "$OUT" wanted
 	[ "$(cat "$OUT")" = wanted ]
+	# the welcome is not a message: only the socket's holder sees it
+	kill "$LISTEN_PID"
+	listen_wait
 	run -0 "$CHATCTL" -p bob listen --type system --count 1 --jq .data -r
 	assert_output "欢迎您访问我们的系统！"
 }

@@ -169,11 +169,13 @@ test_put_dedupe(void)
 	seq = -7;
 	CHECK_INT(put1(mb, msg("u1", "singleChat", "", "text", 2, 0, 10), &seq), 0);
 	CHECK_INT(seq, -7);	/* untouched for a duplicate */
-	/* The same id as a revoke notice, or as another frame type: new. */
+	/* The same id as a revoke notice, or with another data.type (the Q&A
+	 * reply's systemNotice copy): new. */
 	CHECK_INT(put1(mb, msg("u1", "singleChat", "revoke", "text", 2, 0, 11), &seq), 1);
 	CHECK_INT(seq, first + 1);
-	CHECK_INT(put1(mb, msg("u1", "groupChat", "", "text", 0, 5, 12), &seq), 1);
-	CHECK_INT(put1(mb, msg("u1", "singleChat", "revoke", "image", 2, 0, 13), &seq), 0);
+	CHECK_INT(put1(mb, msg("u1", "groupChat", "", "systemNotice", 0, 5, 12), &seq), 1);
+	/* The key is data's (id, type, actionType): the frame's type is not in it. */
+	CHECK_INT(put1(mb, msg("u1", "groupChat", "revoke", "text", 2, 0, 13), &seq), 0);
 	/* No id: never a duplicate. */
 	CHECK_INT(put1(mb, msg("", "systemNotice", "", "", 0, 0, 14), &seq), 1);
 	CHECK_INT(put1(mb, msg("", "systemNotice", "", "", 0, 0, 14), &seq), 1);

@@ -1,0 +1,346 @@
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include "holder.h"
+#include "log.h"
+#include "offline.h"
+#include "seen.h"
+#include "xalloc.h"
+
+/* lws drops every data frame that arrives once we have sent our close
+ * frame, and the server forgets what it pushed: so a holder told to stop
+ * first keeps reading until the link has been quiet this long and no
+ * offline fetch is under way, for at most DRAIN_MAX_US, then closes. */
+#define DRAIN_QUIET_US (150 * 1000)
+#define DRAIN_MAX_US (2 * 1000 * 1000)
+
+/* Without a mailbox, duplicates are dropped over at least this many keys. */
+#define HOLDER_DEDUPE_WINDOW 8192
+
+/* The turn's messages, kept until the commit so that a failed commit can
+ * still hand them over: frames back to back, with their scans. */
+struct pending {
+	char *buf;
+	size_t len, cap;
+	struct frame_info *fi;
+	size_t *end;
+	size_t n, max;
+};
+
+struct holder {
+	struct loop *lp;
+	struct holder_opts o;
+	struct holder_handlers h;
+	struct ws *ws;
+	struct offline *offline;
+	struct seen seen;
+	struct pending p;
+	struct err put_err;	/* the first failed put of the turn */
+	int stopping, failed;
+	int up;			/* a link is open */
+	int64_t last_rx;	/* loop_now() of the last frame */
+	int64_t drain_end;
+	struct loop_timer *t_drain;
+	int unstored;		/* the mailbox failed: hand messages over as they come */
+};
+
+static void fatal(struct holder *h, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* The run is over: tell the owner once, and close the link. */
+static void
+fatal(struct holder *h, int code, const char *fmt, ...)
+{
+	struct err e = { 0, "" };
+	va_list ap;
+
+	if (h->failed)
+		return;
+	h->failed = 1;
+	va_start(ap, fmt);
+	err_vset(&e, code, fmt, ap);
+	va_end(ap);
+	h->h.on_fatal(h->h.arg, &e);
+	if (code == EX_IO)
+		holder_stop(h);		/* what is in flight still gets printed */
+	else {
+		h->stopping = 1;	/* refused: nothing more will come */
+		ws_stop(h->ws, WS_CLOSE_NORMAL);
+	}
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+static void
+pending_add(struct pending *p, const char *text, size_t len, const struct frame_info *fi)
+{
+	if (p->len + len > p->cap) {
+		p->cap = (p->len + len) * 2;
+		p->buf = xrealloc(p->buf, p->cap);
+	}
+	if (p->n == p->max) {
+		p->max = p->max ? p->max * 2 : 256;
+		p->fi = xrealloc(p->fi, p->max * sizeof *p->fi);
+		p->end = xrealloc(p->end, p->max * sizeof *p->end);
+	}
+	memcpy(p->buf + p->len, text, len);
+	p->len += len;
+	p->fi[p->n] = *fi;
+	p->end[p->n++] = p->len;
+}
+
+/* The mailbox's columns, from what the scan found. */
+static void
+to_msg(const char *text, size_t len, const struct frame_info *fi, struct mailbox_msg *m)
+{
+	long from = strtol(fi->from, NULL, 10), to = strtol(fi->to, NULL, 10);
+
+	memset(m, 0, sizeof *m);
+	m->frame = text;
+	m->len = len;
+	m->id = fi->id;
+	m->type = fi->type;
+	m->action = fi->action;
+	m->dtype = fi->dtype;
+	if (strcmp(fi->chat, "group") == 0)
+		m->group = to;
+	else
+		m->peer = from;
+	m->time_ms = fi->ctime[0] ? strtoll(fi->ctime, NULL, 10) : 0;
+	if (m->time_ms <= 0)
+		m->time_ms = now_ms();
+}
+
+/* Into the turn's transaction; kept in memory too until the commit, so a
+ * failed commit still hands everything over. */
+static void
+store(struct holder *h, const char *text, size_t len, const struct frame_info *fi)
+{
+	struct mailbox_msg m;
+	int64_t seq;
+	int r = -1;
+
+	if (!h->put_err.code &&
+	    (mailbox_in_transaction(h->o.mb) || mailbox_begin(h->o.mb, &h->put_err) == EX_OK)) {
+		to_msg(text, len, fi, &m);
+		r = mailbox_put(h->o.mb, &m, &seq, &h->put_err);
+	}
+	if (r == 0)
+		log_debug(1, "dropped a duplicate of message %s", fi->id);
+	else
+		pending_add(&h->p, text, len, fi);
+}
+
+static void
+on_text(struct holder *h, const char *text, size_t len)
+{
+	struct frame_info fi;
+	enum frame_kind kind;
+	char pv[100];
+
+	if (frame_scan(text, len, &fi) != 0) {
+		log_warn("skipped a frame that is not JSON: %s", log_preview(text, len, pv, sizeof pv));
+		return;
+	}
+	switch ((kind = frame_classify(&fi, h->o.self_id))) {
+	case FRAME_REJECTION:
+		/* The real server accepts the upgrade, then says no like this. */
+		fatal(h, EX_AUTH, "the server refused the connection: %s; log in again with 'chatctl login'",
+		    fi.text[0] ? fi.text : "no reason given");
+		return;
+	case FRAME_FORCE_LOGOUT:
+		fatal(h, EX_AUTH, "session taken over by another login: %s",
+		    fi.text[0] ? fi.text : "force_logout");
+		return;
+	case FRAME_PING:
+		ws_send(h->ws, FRAME_PONG_TEXT, sizeof FRAME_PONG_TEXT - 1);
+		break;
+	case FRAME_WELCOME:
+		/* Only now is the socket registered with the server: an offline
+		 * fetch before this would leave the messages queued. */
+		log_debug(1, "accepted: %s", fi.text);
+		if (h->offline && !h->stopping)
+			offline_request(h->offline);
+		if (h->h.on_up)
+			h->h.on_up(h->h.arg);
+		break;
+	case FRAME_MESSAGE:
+		if (h->o.mb && !h->unstored)
+			store(h, text, len, &fi);
+		else if (!h->o.dedupe || !fi.id[0] || !seen_add(&h->seen, frame_key(&fi)))
+			h->h.on_message(h->h.arg, text, len, &fi);
+		else
+			log_debug(1, "dropped a duplicate of message %s", fi.id);
+		return;
+	default:
+		break;
+	}
+	h->h.on_live(h->h.arg, text, len, &fi, kind);
+}
+
+static void
+on_open(void *arg)
+{
+	struct holder *h = arg;
+
+	h->up = 1;
+}
+
+static void
+on_message(void *arg, const char *text, size_t len, int binary)
+{
+	struct holder *h = arg;
+
+	h->last_rx = loop_now();
+	if (binary) {
+		log_warn("skipped a binary frame of %zu bytes", len);
+		return;
+	}
+	on_text(h, text, len);
+}
+
+static void
+on_skip(void *arg, size_t len)
+{
+	(void)arg;
+	log_warn("skipped a frame of %zu bytes (over --max-frame)", len);
+}
+
+static int
+on_close(void *arg, int code, const char *why, int final)
+{
+	struct holder *h = arg;
+
+	log_debug(1, "closed with code %d", code);
+	h->up = 0;
+	if (h->stopping || h->failed)
+		return 0;
+	if (!h->o.ws.reconnect || final) {
+		fatal(h, EX_NET, "%s", why);
+		return 0;
+	}
+	return 1;
+}
+
+static void
+on_end(void *arg)
+{
+	struct holder *h = arg;
+
+	h->h.on_end(h->h.arg);
+}
+
+/* The latest server's only takeover signal (api §4.3): reconnecting
+ * would only kick the other login, forever. */
+static void
+on_denied(void *arg, const struct err *fe)
+{
+	fatal(arg, EX_AUTH, "token rejected while fetching offline messages (another login "
+	    "took this session over, or it was logged out): %s", fe->msg);
+}
+
+static void
+drain_cb(void *arg)
+{
+	struct holder *h = arg;
+	int64_t now = loop_now();
+
+	if (h->up && now < h->drain_end &&
+	    (now - h->last_rx < DRAIN_QUIET_US || (h->offline && offline_busy(h->offline)))) {
+		loop_timer_set(h->t_drain, DRAIN_QUIET_US);
+		return;
+	}
+	log_debug(1, "closing the link");
+	ws_stop(h->ws, WS_CLOSE_NORMAL);
+}
+
+struct holder *
+holder_new(struct loop *lp, const struct holder_opts *o, const struct holder_handlers *hh, struct err *e)
+{
+	struct holder *h = xcalloc(1, sizeof *h);
+	struct ws_handlers wh = { h, on_open, on_message, on_skip, on_close, on_end };
+
+	h->lp = lp;
+	h->o = *o;
+	h->h = *hh;
+	h->o.ws.heartbeat_text = FRAME_PING_TEXT;
+	seen_init(&h->seen, HOLDER_DEDUPE_WINDOW);	/* also for after a mailbox failure */
+	if (o->api)
+		h->offline = offline_new(lp, o->api, on_denied, h);
+	h->t_drain = loop_timer_new(lp, drain_cb, h);
+	if ((h->ws = ws_new(lp, &h->o.ws, &wh, e)) == NULL) {
+		holder_free(h);
+		return NULL;
+	}
+	return h;
+}
+
+void
+holder_start(struct holder *h)
+{
+	ws_start(h->ws);
+}
+
+int
+holder_commit(struct holder *h, struct err *e)
+{
+	struct pending *p = &h->p;
+	size_t i, at;
+	int code = EX_OK;
+
+	if (h->o.mb && mailbox_in_transaction(h->o.mb) && !h->put_err.code)
+		mailbox_commit(h->o.mb, &h->put_err);
+	if (!h->put_err.code) {
+		p->n = p->len = 0;
+		return EX_OK;
+	}
+	if (mailbox_in_transaction(h->o.mb))
+		mailbox_rollback(h->o.mb);
+	code = err_set(e, EX_IO, "cannot store messages: %s", h->put_err.msg);
+	h->put_err.code = 0;
+	h->unstored = 1;
+	/* What could not be stored still reaches the owner, in order, and
+	 * before the news that ends the run. */
+	for (i = 0, at = 0; i < p->n; at = p->end[i++])
+		h->h.on_message(h->h.arg, p->buf + at, p->end[i] - at, &p->fi[i]);
+	p->n = p->len = 0;
+	fatal(h, EX_IO, "%s", e->msg);
+	return code;
+}
+
+void
+holder_stop(struct holder *h)
+{
+	if (h->stopping)
+		return;
+	h->stopping = 1;
+	if (!h->up) {
+		ws_stop(h->ws, WS_CLOSE_NORMAL);
+		return;
+	}
+	h->drain_end = loop_now() + DRAIN_MAX_US;
+	loop_timer_set(h->t_drain, DRAIN_QUIET_US);
+}
+
+void
+holder_free(struct holder *h)
+{
+	if (h == NULL)
+		return;
+	ws_free(h->ws);
+	offline_free(h->offline);
+	loop_timer_free(h->t_drain);
+	seen_release(&h->seen);
+	free(h->p.buf);
+	free(h->p.fi);
+	free(h->p.end);
+	free(h);
+}

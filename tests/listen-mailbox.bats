@@ -1,0 +1,220 @@
+#!/usr/bin/env bats
+# chatctl listen and its mailbox: nothing that reached the client is lost,
+# and one account serves a bot, a cron job and a health check at once.
+# serve behaves like the latest real server: a second socket of a user
+# silently takes the deliveries (observed.md section L).
+bats_require_minimum_version 1.5.0
+load helper
+load listen-helper
+
+setup() {
+	common_setup
+	start_server
+	login_as alice01 alice
+	login_as bob001 bob
+	OUT=$BATS_TEST_TMPDIR/out
+	ERR=$BATS_TEST_TMPDIR/err
+	LISTEN_PID= BOT_PID=
+	STATE=$XDG_STATE_HOME/chatctl
+}
+
+teardown() {
+	[ -n "$LISTEN_PID" ] && kill "$LISTEN_PID" 2>/dev/null
+	[ -n "$BOT_PID" ] && kill -9 "$BOT_PID" 2>/dev/null
+	common_teardown
+}
+
+# bot PROFILE [listen options]: a second background listen (BOT_PID),
+# its output in $OUT.bot and $ERR.bot.
+bot() {
+	local p=$1
+	shift
+	"$CHATCTL" -p "$p" -v listen "$@" >"$OUT.bot" 2>"$ERR.bot" 3>&- &
+	BOT_PID=$!
+}
+
+texts() { jq -r '.data.data | fromjson | .data' "$@"; }
+
+@test "three waiting: --count 1 prints one, the next run prints the other two" {
+	send_as alice 2 one >/dev/null
+	send_as alice 2 two >/dev/null
+	send_as alice 2 three >/dev/null
+	run -0 --separate-stderr "$CHATCTL" -p bob listen --count 1 --timeout 5
+	run texts <<<"$output"
+	assert_output one
+	run -0 --separate-stderr "$CHATCTL" -p bob listen --idle 2
+	run texts <<<"$output"
+	assert_output "two
+three"
+	run -0 --separate-stderr "$CHATCTL" -p bob listen --idle 1
+	assert_output ""
+}
+
+@test "a filter skips without deleting: --type text leaves the image to other consumers" {
+	send_as alice 2 words >/dev/null
+	"$CHATCTL" -p alice send --type image 2 https://example.com/a.png >/dev/null
+	run -0 --separate-stderr "$CHATCTL" -p bob listen --type text --idle 2
+	run texts <<<"$output"
+	assert_output words
+	run -0 --separate-stderr "$CHATCTL" -p bob listen --idle 1
+	assert_output ""
+	run -0 --separate-stderr "$CHATCTL" -p bob listen --consumer all --idle 2 --jq .data.type -r
+	assert_output "text
+image"
+}
+
+@test "a failed write loses nothing: >/dev/full exits 6, the next run prints all" {
+	send_as alice 2 one >/dev/null
+	send_as alice 2 two >/dev/null
+	run -6 --separate-stderr sh -c '"$0" -p bob listen --idle 2 >/dev/full' "$CHATCTL"
+	[[ $stderr == *"cannot write to standard output"* ]]
+	run -0 --separate-stderr "$CHATCTL" -p bob listen --idle 2
+	run texts <<<"$output"
+	assert_output "one
+two"
+}
+
+@test "a bot and a cron drain on one account: the cron run follows, the bot keeps receiving" {
+	bot bob --consumer bot
+	wait_for -p "$BOT_PID" "$ERR.bot" "offline messages requested"
+	a=$(send_as alice 2 before-cron)
+	wait_for -p "$BOT_PID" "$OUT.bot" "$a"
+	run -0 --separate-stderr "$CHATCTL" -p bob -v listen --consumer cron --idle 2
+	[[ $stderr == *"following"* ]]
+	run texts <<<"$output"
+	assert_output before-cron
+	b=$(send_as alice 2 after-cron)
+	wait_for -p "$BOT_PID" "$OUT.bot" "$b"
+	[ "$(stat .data.ws_connects)" = 1 ]
+	run texts "$OUT.bot"
+	assert_output "before-cron
+after-cron"
+}
+
+@test "two consumers both see every message, over one socket" {
+	bot bob --consumer one
+	wait_for -p "$BOT_PID" "$ERR.bot" "offline messages requested"
+	listen_bg bob --consumer two
+	wait_for -p "$LISTEN_PID" "$ERR" "following"
+	a=$(send_as alice 2 first)
+	b=$(send_as alice 2 second)
+	wait_for -p "$LISTEN_PID" "$OUT" "$b"
+	wait_for -p "$BOT_PID" "$OUT.bot" "$b"
+	run texts "$OUT"
+	assert_output "first
+second"
+	run texts "$OUT.bot"
+	assert_output "first
+second"
+	[ "$(stat .data.ws_connects)" = 1 ]
+}
+
+@test "a killed holder is replaced by its follower; nothing is lost" {
+	bot bob --consumer one
+	wait_for -p "$BOT_PID" "$ERR.bot" "offline messages requested"
+	listen_bg bob --consumer two
+	wait_for -p "$LISTEN_PID" "$ERR" "following"
+	a=$(send_as alice 2 before)
+	wait_for -p "$LISTEN_PID" "$OUT" "$a"
+	kill -9 "$BOT_PID"
+	wait "$BOT_PID" 2>/dev/null || true
+	BOT_PID=
+	b=$(send_as alice 2 after-kill)
+	wait_for -p "$LISTEN_PID" "$ERR" "taking over the socket"
+	wait_for -p "$LISTEN_PID" "$OUT" "$b"
+	run texts "$OUT"
+	assert_output "before
+after-kill"
+	[ "$(stat .data.ws_connects)" = 2 ]
+}
+
+@test "a consumer in use by another process is refused with exit 6" {
+	listen_bg bob
+	ready
+	run -6 --separate-stderr "$CHATCTL" -p bob listen --idle 1
+	[[ $stderr == *"consumer 'default' is in use by process $LISTEN_PID"*"--consumer NAME"* ]]
+	run -0 --separate-stderr "$CHATCTL" -p bob listen --consumer other --idle 1
+}
+
+@test "--new starts at the end; a new name starts at the beginning" {
+	send_as alice 2 old >/dev/null
+	run -0 --separate-stderr "$CHATCTL" -p bob listen --idle 2
+	run texts <<<"$output"
+	assert_output old
+	run -0 --separate-stderr "$CHATCTL" -p bob listen --consumer late --new --idle 1
+	assert_output ""
+	send_as alice 2 new >/dev/null
+	run -0 --separate-stderr "$CHATCTL" -p bob listen --consumer late --idle 2
+	run texts <<<"$output"
+	assert_output new
+	run -0 --separate-stderr "$CHATCTL" -p bob listen --consumer fresh --idle 1
+	run texts <<<"$output"
+	assert_output "old
+new"
+}
+
+@test "a message pushed again in a later run is not printed again" {
+	listen_bg bob
+	ready
+	frame='{"type":"singleChat","data":{"id":"dup-1","from_id":1,"to_id":2,"chatType":"single","type":"text","data":"{\"data\":\"x\"}"}}'
+	inject 2 text "$frame"
+	wait_for "$OUT" dup-1
+	kill -TERM "$LISTEN_PID"
+	listen_wait
+	listen_bg bob
+	ready
+	inject 2 text "$frame"
+	inject 2 text "${frame/dup-1/dup-2}"
+	wait_for "$OUT" dup-2
+	[ "$(grep -c dup-1 "$OUT")" = 0 ]
+}
+
+@test "--idle and --timeout with the server down exit 4, not 0" {
+	stop_server
+	run -4 --separate-stderr "$CHATCTL" -p bob listen --idle 2
+	[[ $stderr == *"without a connection to http://127.0.0.1:"* ]]
+	run -4 --separate-stderr "$CHATCTL" -p bob listen --timeout 2
+	[[ $stderr == *"without a connection"* ]]
+}
+
+@test "the mailbox is 0600 in a 0700 directory whatever the umask" {
+	send_as alice 2 hi >/dev/null
+	(umask 022 && "$CHATCTL" -p bob listen --idle 1 >/dev/null)
+	db=$(ls "$STATE"/*-2.db)
+	[ "$(command stat -c %a "$STATE")" = 700 ]
+	for f in "$db" "$db"-wal "$db"-shm "$STATE"/*.holder "$STATE"/*.consumer.default; do
+		[ ! -e "$f" ] || [ "$(command stat -c %a "$f")" = 600 ]
+	done
+}
+
+@test "a corrupt mailbox exits 6 naming it, and is left as it was" {
+	send_as alice 2 hi >/dev/null
+	mkdir -p "$STATE"
+	db=$STATE/http_127.0.0.1_${SERVER_URL##*:}-2.db
+	head -c 8192 /dev/urandom >"$db"
+	sum=$(md5sum <"$db")
+	run -6 --separate-stderr "$CHATCTL" -p bob listen --idle 1
+	[[ $stderr == *"$db"* ]]
+	[ "$(md5sum <"$db")" = "$sum" ]
+}
+
+@test "a full disk stops listen with exit 6 after printing what it received" {
+	# Room for an empty mailbox, not for 3000 frames: with SIGXFSZ ignored,
+	# writes past the limit fail (EFBIG) as they do on a full disk. stdout
+	# goes through cat, outside the limit.
+	(
+		set -o pipefail
+		bash -c 'trap "" XFSZ; ulimit -f 200; exec "$0" -p bob -v listen' "$CHATCTL" 2>"$ERR" |
+			cat >"$OUT"
+	) 3>&- &
+	LISTEN_PID=$!
+	ready
+	curl -ksS -X POST "$SERVER_URL/__test/push?user=2&count=3000&size=300" >/dev/null
+	listen_wait
+	[ "$LISTEN_RC" = 6 ]
+	# storing, or moving the cursor: either way the mailbox is named
+	grep -q "chatctl: listen: .*$STATE/http_127.0.0.1_${SERVER_URL##*:}-2.db: disk I/O error" "$ERR"
+	[ "$(wc -l <"$OUT")" -gt 0 ]
+	jq -e . "$OUT" >/dev/null
+	[ -z "$(jq -r .data.id "$OUT" | sort | uniq -d)" ]
+}
