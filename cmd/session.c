@@ -1,9 +1,12 @@
 /* cmd/session.c: what a command runs in (see struct session), opened by
  * run_command as the command's .setup asks. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
 #include "../lib/log.h"
+#include "../lib/xalloc.h"
 
 int
 session_open(struct session *s, const struct globals *g, int flags, struct err *e)
@@ -43,4 +46,22 @@ session_close(struct session *s)
 	http_free(s->http);
 	api_release(&s->api);
 	config_release(&s->cfg);
+}
+
+int
+session_mailbox_path(struct session *s, char **path, struct err *e)
+{
+	char *dir, *account;
+	long uid;
+
+	if ((account = config_account(&s->cfg, &uid, e)) == NULL)
+		return e->code ? e->code : EX_AUTH;
+	if ((dir = config_state_dir(e)) == NULL) {
+		free(account);
+		return e->code ? e->code : EX_IO;
+	}
+	*path = xasprintf("%s/%s.db", dir, account);
+	free(dir);
+	free(account);
+	return EX_OK;
 }
