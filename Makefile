@@ -14,7 +14,7 @@ DESTDIR ?=
 VERSION = 0.1.0
 CC ?= cc
 CFLAGS ?= -g -O2
-PKGS = libcurl libwebsockets libcrypto
+PKGS = libcurl libwebsockets libcrypto sqlite3
 
 ifeq ($(SANITIZE),)
 O = build
@@ -80,6 +80,15 @@ TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
 TOOL_BIN := $(TOOL_SRC:%.c=$(O)/%)
 tools: $(TOOL_BIN)
 $(O)/tests/tools/%: tests/tools/%.c $(LIB_OBJ) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS)
+
+# Benchmark programs, run by hand (build/tests/bench/mailbox-put); not
+# part of make check.
+BENCH_SRC := $(sort $(wildcard tests/bench/*.c))
+BENCH_BIN := $(BENCH_SRC:%.c=$(O)/%)
+bench-tools: $(BENCH_BIN)
+$(O)/tests/bench/%: tests/bench/%.c $(LIB_OBJ) $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS)
 
@@ -165,4 +174,4 @@ uninstall:
 clean:
 	rm -rf build build-san
 
-.PHONY: all links man tools deps check-names unit bats test check demo bench install uninstall clean
+.PHONY: all links man tools bench-tools deps check-names unit bats test check demo bench install uninstall clean

@@ -1,7 +1,11 @@
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "config.h"
+#include "json.h"
 #include "xalloc.h"
 
 int
@@ -126,4 +130,181 @@ config_release(struct config *c)
 	cred_release(&c->cred);
 	memset(c, 0, sizeof *c);
 	c->cred.user = jv_null();
+}
+
+char *
+config_state_dir(struct err *e)
+{
+	const char *s;
+
+	if ((s = nonempty(getenv("XDG_STATE_HOME"))))
+		return xasprintf("%s/chatctl", s);
+	if ((s = nonempty(getenv("HOME"))))
+		return xasprintf("%s/.local/state/chatctl", s);
+	err_set(e, EX_IO, "cannot find the state directory: set HOME or XDG_STATE_HOME");
+	return NULL;
+}
+
+char *
+config_state_file(const char *account, const char *suffix, struct err *e)
+{
+	char *dir = config_state_dir(e), *path;
+
+	if (dir == NULL)
+		return NULL;
+	path = xasprintf("%s/%s%s", dir, account, suffix);
+	free(dir);
+	return path;
+}
+
+/* The key is a file name: bytes outside [A-Za-z0-9.-] become '_'. lower
+ * is for the host, whose case means nothing (a path's does). */
+static void
+account_add(struct buf *b, const char *s, size_t n, int lower)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		char ch = s[i];
+
+		if (ch >= 'A' && ch <= 'Z') {
+			if (lower)
+				ch = (char)(ch - 'A' + 'a');
+		} else if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '.' || ch == '-'))
+			ch = '_';
+		buf_add(b, &ch, 1);
+	}
+}
+
+/* "<scheme>_<host>_<port>[_<path>]" of a checked, trimmed URL. The port
+ * is always written, so that http://h and http://h:80 are one account;
+ * user:password@ is never part of a file name. */
+static void
+account_server(struct buf *b, const char *url)
+{
+	const char *host = strstr(url, "://") + 3, *end = host + strcspn(host, "/"), *at, *port;
+
+	for (at = host; at < end; at++)
+		if (*at == '@')
+			host = at + 1;
+	port = end;
+	for (at = host; at < end; at++)
+		if (*at == ':')
+			port = at;	/* the last ':' not inside [v6] */
+		else if (*at == ']')
+			port = end;
+	account_add(b, url, (size_t)(strstr(url, "://") - url), 0);
+	buf_adds(b, "_");
+	account_add(b, host, (size_t)(port - host), 1);
+	buf_adds(b, "_");
+	if (port + 1 < end)
+		account_add(b, port + 1, (size_t)(end - port - 1), 0);
+	else
+		buf_adds(b, strncmp(url, "https:", 6) == 0 ? "443" : "80");
+	if (*end) {
+		buf_adds(b, "_");
+		account_add(b, end + 1, strlen(end + 1), 0);
+	}
+}
+
+/* A positive integer id from a JSON number or a string of digits; 0 when
+ * v is neither. Consumes v. */
+static long
+account_id(jv v)
+{
+	long id = 0;
+
+	if (jv_get_kind(v) == JV_KIND_NUMBER && jv_is_integer(v) && jv_number_value(v) >= 1 &&
+	    jv_number_value(v) <= JSON_MAX_SAFE_INT)
+		id = (long)jv_number_value(v);
+	else if (jv_get_kind(v) == JV_KIND_STRING) {
+		const char *s = jv_string_value(v);
+		size_t n = strspn(s, "0123456789");
+
+		if (n > 0 && n < 16 && s[n] == '\0')
+			id = strtol(s, NULL, 10);
+	}
+	jv_free(v);
+	return id;
+}
+
+/* The payload of a JWT (header.payload.signature, base64url without
+ * padding), parsed; jv_invalid() when it is not one. libcrypto's decoder
+ * wants the standard alphabet and padding. */
+static jv
+jwt_payload(const char *token)
+{
+	const char *p = strchr(token, '.'), *q = p ? strchr(p + 1, '.') : NULL;
+	size_t n, i, pad;
+	unsigned char *in, *out;
+	int len;
+	jv v = jv_invalid();
+
+	if (q == NULL || (n = (size_t)(q - p - 1)) % 4 == 1 || n == 0)
+		return v;
+	pad = (4 - n % 4) % 4;
+	in = xmalloc(n + pad + 1);
+	out = xmalloc(n + pad);
+	for (i = 0; i < n; i++)
+		in[i] = p[1 + i] == '-' ? '+' : p[1 + i] == '_' ? '/' : (unsigned char)p[1 + i];
+	memset(in + n, '=', pad);
+	in[n + pad] = '\0';
+	len = EVP_DecodeBlock(out, in, (int)(n + pad));
+	if (len >= (int)pad && memchr(in, '=', n) == NULL)
+		v = jv_parse_sized((const char *)out, len - (int)pad);
+	free(in);
+	free(out);
+	return v;
+}
+
+/* Whose token c holds: the stored user's id for the profile's token, the
+ * JWT's "id" for CHATCTL_TOKEN (which may belong to anyone). */
+static int
+account_uid(const struct config *c, long *uid, struct err *e)
+{
+	jv v;
+
+	*uid = 0;
+	if (c->token == NULL)
+		return err_set(e, EX_AUTH, "not logged in (profile '%s'): run 'chatctl login'", c->profile);
+	if (strcmp(c->token_from, "profile") == 0) {
+		if (jv_get_kind(c->cred.user) == JV_KIND_OBJECT)
+			*uid = account_id(jv_object_get(jv_copy(c->cred.user), jv_string("id")));
+		if (*uid == 0)
+			return err_set(e, EX_AUTH, "'%s' has no user id: run 'chatctl login'", c->cred_path);
+		return EX_OK;
+	}
+	v = jwt_payload(c->token);
+	if (jv_get_kind(v) == JV_KIND_OBJECT)
+		*uid = account_id(jv_object_get(jv_copy(v), jv_string("id")));
+	jv_free(v);
+	if (*uid == 0)
+		return err_set(e, EX_AUTH, "cannot tell which account the token belongs to: "
+		    "CHATCTL_TOKEN has no user id");
+	return EX_OK;
+}
+
+/* Past this length the server part ends in a hash of the whole URL, so
+ * that the key stays a short file name and distinct servers stay apart. */
+#define ACCOUNT_SERVER_MAX 80
+
+char *
+config_account(const struct config *c, long *uid, struct err *e)
+{
+	struct buf b = BUF_INIT;
+	uint64_t h = 1469598103934665603ULL;
+	const char *s;
+	int code;
+
+	if ((code = account_uid(c, uid, e)) != EX_OK)
+		return NULL;
+	account_server(&b, c->server);
+	if (b.len > ACCOUNT_SERVER_MAX) {
+		for (s = c->server; *s; s++)
+			h = (h ^ (unsigned char)*s) * 1099511628211ULL;	/* FNV-1a */
+		b.len = ACCOUNT_SERVER_MAX - 17;
+		buf_printf(&b, "_%016llx", (unsigned long long)h);
+	}
+	buf_printf(&b, "-%ld", *uid);
+	return buf_detach(&b);
 }

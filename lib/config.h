@@ -55,6 +55,12 @@ char *config_dir(const char *flag, struct err *e);
  * *e set (EX_IO) when no HOME can be found. */
 char *config_state_dir(struct err *e);
 
+/* An account's file in the state directory: "<state dir>/<account><suffix>",
+ * e.g. suffix ".db" for the mailbox, ".holder" for the holder's lock,
+ * ".consumer.<name>" for a consumer's. Caller frees; NULL with *e set as
+ * config_state_dir(). */
+char *config_state_file(const char *account, const char *suffix, struct err *e);
+
 /* The account c speaks for, as a file name: "<scheme>_<host>_<port>[_<path>]-
  * <user id>" with every byte outside [A-Za-z0-9.-] made '_' (long servers
  * are cut and end in a hash of the whole), the key of the account's

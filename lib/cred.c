@@ -110,9 +110,8 @@ cred_load(const char *path, struct cred *c, struct err *e)
 	return EX_OK;
 }
 
-/* mkdir -p with mode 0700 for each directory we create. */
-static int
-make_dirs(const char *dir, struct err *e)
+int
+cred_make_dirs(const char *dir, struct err *e)
 {
 	char *p = xstrdup(dir), *s;
 	int code = EX_OK;
@@ -122,7 +121,9 @@ make_dirs(const char *dir, struct err *e)
 			char save = *s;
 
 			*s = '\0';
-			if (mkdir(p, 0700) != 0 && errno != EEXIST) {
+			if (mkdir(p, 0700) == 0)
+				chmod(p, 0700);	/* a umask of 0700 would leave it 0000 */
+			else if (errno != EEXIST) {
 				code = err_set(e, EX_IO, "cannot create directory '%s': %s", p, strerror(errno));
 				break;
 			}
@@ -161,7 +162,7 @@ cred_save(const char *path, const struct cred *c, struct err *e)
 	jv text;
 	int fd = -1, dfd, code = EX_OK;
 
-	if ((code = make_dirs(dir, e)) != EX_OK)
+	if ((code = cred_make_dirs(dir, e)) != EX_OK)
 		goto out;
 	if (c->server)
 		doc = jv_object_set(doc, jv_string("server"), jv_string(c->server));

@@ -34,4 +34,9 @@ int cred_save(const char *path, const struct cred *c, struct err *e);
 int cred_remove(const char *path, struct err *e);
 void cred_release(struct cred *c);
 
+/* mkdir -p for private places (configuration, mailboxes, locks): each
+ * directory it creates is 0700 whatever the umask; existing ones are left
+ * as they are. EX_IO naming the directory that could not be made. */
+int cred_make_dirs(const char *dir, struct err *e);
+
 #endif

@@ -22,7 +22,10 @@ struct lock;
 int lock_try(const char *path, struct lock **k, struct err *e);
 void lock_release(struct lock *k);
 
-/* The pid written by whoever holds path, or 0 when unknown. */
+/* The pid written by whoever holds path, or 0 when unknown. It takes no
+ * lock (a peek must never make a lock_try elsewhere fail), so after a
+ * kill -9 it is the dead holder's pid until someone takes the lock again:
+ * for messages only. */
 long lock_owner(const char *path);
 
 #endif

@@ -65,7 +65,10 @@ struct mailbox_row {
 };
 
 /* The callback for each row; return nonzero to stop (the read then
- * returns EX_OK having stopped early). */
+ * returns EX_OK having stopped early). It must not call mailbox_read on
+ * the same mailbox; and a write from inside it (a cursor) may fail as
+ * "database is locked" when another connection has committed since the
+ * read began: write after the read returns. */
 typedef int (*mailbox_each)(void *arg, const struct mailbox_row *r);
 
 int mailbox_open(const char *path, struct mailbox **mb, struct err *e);
@@ -74,7 +77,8 @@ const char *mailbox_path(const struct mailbox *mb);
 
 /* A write transaction (BEGIN IMMEDIATE, waiting up to 5 s for another
  * writer). commit makes everything put since begin durable at once;
- * rollback forgets it. */
+ * rollback forgets it, and the seqs its puts gave are given again. A
+ * commit that fails (a full disk) rolls back before it returns. */
 int mailbox_begin(struct mailbox *mb, struct err *e);
 int mailbox_commit(struct mailbox *mb, struct err *e);
 void mailbox_rollback(struct mailbox *mb);

@@ -207,6 +207,115 @@ test_cred(void)
 	free(dir);
 }
 
+static void
+test_state_dir(void)
+{
+	struct err e;
+	char *d;
+
+	setenv("XDG_STATE_HOME", "/st", 1);
+	d = config_state_dir(&e);
+	CHECK_STR(d, "/st/chatctl");
+	free(d);
+	d = config_state_file("acct-2", ".holder", &e);
+	CHECK_STR(d, "/st/chatctl/acct-2.holder");
+	free(d);
+	unsetenv("XDG_STATE_HOME");
+	setenv("HOME", "/home/u", 1);
+	d = config_state_dir(&e);
+	CHECK_STR(d, "/home/u/.local/state/chatctl");
+	free(d);
+	unsetenv("HOME");
+	CHECK(config_state_dir(&e) == NULL);
+	CHECK_INT(e.code, EX_IO);
+	CHECK(config_state_file("a", ".db", &e) == NULL);
+}
+
+#define JWT_HEAD "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
+
+/* The account of a config made by hand: server, token and whence. */
+static char *
+account(const char *server, const char *token, const char *from, const char *user, long *uid,
+    struct err *e)
+{
+	struct config c;
+	char *key;
+
+	memset(&c, 0, sizeof c);
+	c.profile = "default";
+	c.cred_path = "/c/profiles/default.json";
+	c.server = (char *)server;
+	c.token = (char *)token;
+	c.token_from = from;
+	c.cred.user = user ? jv_parse(user) : jv_null();
+	key = config_account(&c, uid, e);
+	jv_free(c.cred.user);
+	return key;
+}
+
+static void
+test_account(void)
+{
+	struct err e;
+	long uid = -1;
+	char *k, *k2, *longer;
+
+	k = account("http://127.0.0.1:7001", "T", "profile", "{\"id\":2,\"username\":\"a\"}", &uid, &e);
+	CHECK_STR(k, "http_127.0.0.1_7001-2");
+	CHECK_INT(uid, 2);
+	free(k);
+	/* The default port is written, the host's case is not, user@ never. */
+	k = account("https://Chat.Example.com", "T", "profile", "{\"id\":2}", &uid, &e);
+	CHECK_STR(k, "https_chat.example.com_443-2");
+	free(k);
+	k = account("http://u:pw@chat.example.com:80/API/v1", "T", "profile", "{\"id\":2}", &uid, &e);
+	CHECK_STR(k, "http_chat.example.com_80_API_v1-2");
+	free(k);
+	k = account("http://[::1]:7001", "T", "profile", "{\"id\":2}", &uid, &e);
+	CHECK_STR(k, "http____1__7001-2");
+	free(k);
+
+	/* CHATCTL_TOKEN: whoever the JWT says, not the profile's user. */
+	k = account("http://127.0.0.1:7001", JWT_HEAD "eyJpZCI6NywidXNlcm5hbWUiOiJib2IiLCJyb2xlIjoidXNlciJ9.c2ln",
+	    "environment", "{\"id\":2}", &uid, &e);
+	CHECK_STR(k, "http_127.0.0.1_7001-7");
+	CHECK_INT(uid, 7);
+	free(k);
+	k = account("http://127.0.0.1:7001", JWT_HEAD "eyJpZCI6IjgiLCJ1c2VybmFtZSI6IngifQ.c2ln", "environment",
+	    NULL, &uid, &e);
+	CHECK_STR(k, "http_127.0.0.1_7001-8");
+	free(k);
+	/* No id, a fractional one, one with letters, not a JWT: EX_AUTH. */
+	CHECK(account("http://h", JWT_HEAD "eyJ1c2VybmFtZSI6Im5vaWQifQ.c2ln", "environment", NULL, &uid,
+	    &e) == NULL);
+	CHECK_INT(e.code, EX_AUTH);
+	CHECK(strstr(e.msg, "cannot tell which account the token belongs to") != NULL);
+	CHECK(account("http://h", JWT_HEAD "eyJpZCI6MS41fQ.c2ln", "environment", NULL, &uid, &e) == NULL);
+	CHECK(account("http://h", JWT_HEAD "eyJpZCI6IjEyYSJ9.c2ln", "environment", NULL, &uid, &e) == NULL);
+	CHECK(account("http://h", "opaque-token", "environment", NULL, &uid, &e) == NULL);
+	CHECK(account("http://h", "a.!!!!.b", "environment", NULL, &uid, &e) == NULL);
+	CHECK_INT(e.code, EX_AUTH);
+	/* Not logged in, or a stored user without an id. */
+	CHECK(account("http://h", NULL, NULL, NULL, &uid, &e) == NULL);
+	CHECK_INT(e.code, EX_AUTH);
+	CHECK(account("http://h", "T", "profile", "{\"username\":\"a\"}", &uid, &e) == NULL);
+	CHECK_INT(e.code, EX_AUTH);
+
+	/* A long server is cut and ends in a hash of the whole URL. */
+	longer = xasprintf("http://chat.example.com/%0200d", 1);
+	k = account(longer, "T", "profile", "{\"id\":2}", &uid, &e);
+	longer[strlen(longer) - 1] = '2';
+	k2 = account(longer, "T", "profile", "{\"id\":2}", &uid, &e);
+	CHECK(k != NULL && k2 != NULL && strlen(k) == 80 + 2 && strlen(k2) == 80 + 2);
+	CHECK(k && strncmp(k, "http_chat.example.com_80_000", 28) == 0);
+	CHECK(k && k[80 - 17] == '_' && strspn(k + 80 - 16, "0123456789abcdef") == 16);
+	CHECK(k && k2 && strcmp(k, k2) != 0);
+	CHECK(k && strcmp(k + 80, "-2") == 0);
+	free(k);
+	free(k2);
+	free(longer);
+}
+
 int
 main(void)
 {
@@ -217,6 +326,8 @@ main(void)
 	test_dirs();
 	test_precedence();
 	test_cred();
+	test_state_dir();
+	test_account();
 	cmd = xasprintf("rm -rf '%s'", root);
 	if (system(cmd) != 0)
 		fprintf(stderr, "cannot remove %s\n", root);
