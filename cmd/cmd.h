@@ -106,7 +106,7 @@ int session_open(struct session *s, const struct globals *g, int flags, struct e
 void session_close(struct session *s);
 
 /* The path of the mailbox of the account s speaks for:
- * <config_state_dir()>/<config_account()>.db. It may not exist yet. *path
+ * config_state_file(config_account(), ".db"). It may not exist yet. *path
  * is the caller's to free. EX_AUTH when the account cannot be told (no
  * user record, a token whose user id cannot be read), EX_IO without HOME. */
 int session_mailbox_path(struct session *s, char **path, struct err *e);

@@ -1,12 +1,10 @@
 /* cmd/session.c: what a command runs in (see struct session), opened by
  * run_command as the command's .setup asks. */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
 #include "../lib/log.h"
-#include "../lib/xalloc.h"
 
 int
 session_open(struct session *s, const struct globals *g, int flags, struct err *e)
@@ -51,17 +49,12 @@ session_close(struct session *s)
 int
 session_mailbox_path(struct session *s, char **path, struct err *e)
 {
-	char *dir, *account;
+	char *account;
 	long uid;
 
 	if ((account = config_account(&s->cfg, &uid, e)) == NULL)
 		return e->code ? e->code : EX_AUTH;
-	if ((dir = config_state_dir(e)) == NULL) {
-		free(account);
-		return e->code ? e->code : EX_IO;
-	}
-	*path = xasprintf("%s/%s.db", dir, account);
-	free(dir);
+	*path = config_state_file(account, ".db", e);
 	free(account);
-	return EX_OK;
+	return *path ? EX_OK : (e->code ? e->code : EX_IO);
 }
