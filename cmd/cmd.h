@@ -105,7 +105,13 @@ const struct command *command_find(const char *name);
 int session_open(struct session *s, const struct globals *g, int flags, struct err *e);
 void session_close(struct session *s);
 
+/* The path of the mailbox of the account s speaks for:
+ * config_state_file(config_account(), ".db"). It may not exist yet. *path
+ * is the caller's to free. EX_AUTH when the account cannot be told (no
+ * user record, a token whose user id cannot be read), EX_IO without HOME. */
+int session_mailbox_path(struct session *s, char **path, struct err *e);
+
 extern const struct command cmd_login, cmd_logout, cmd_whoami, cmd_listen,
-	cmd_send, cmd_isfriend, cmd_apply, cmd_serve;
+	cmd_send, cmd_isfriend, cmd_apply, cmd_history, cmd_serve;
 
 #endif

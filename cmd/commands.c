@@ -14,6 +14,7 @@ const struct command *const commands[] = {
 	&cmd_send,
 	&cmd_isfriend,
 	&cmd_apply,
+	&cmd_history,
 	&cmd_serve,
 	NULL
 };

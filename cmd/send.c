@@ -1,12 +1,15 @@
 /* cmd/send.c: send messages, one from the command line or stdin, or a
  * batch (--lines, --json) over one reused connection with one NDJSON result
  * line per message. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cmd.h"
 #include "../lib/log.h"
+#include "../lib/mailbox.h"
 #include "../lib/url.h"
 #include "../lib/xalloc.h"
 
@@ -75,6 +78,127 @@ send_one(struct session *s, const struct msg *m, jv *result, struct err *e)
 	body = jv_object_set(body, jv_string("options"), jv_string(enc));
 	free(enc);
 	return api_call(&s->api, "POST", "/api/chat/socket/sendmessage", body, result, NULL, e);
+}
+
+/* Where sent messages are kept: the account's mailbox, opened at the first
+ * record the server accepted, so that a refused or failed send never
+ * touches the disk and a sent one waits for nothing before it is sent.
+ * A mailbox that cannot be opened is not tried again in a batch. */
+struct keeper {
+	struct mailbox *mb;
+	struct err failed;	/* why it could not be opened, once it could not */
+};
+
+static void
+keeper_close(struct keeper *k)
+{
+	if (k->mb)
+		mailbox_close(k->mb);
+	k->mb = NULL;
+}
+
+/* rec's field as text ("" when absent or not a string or number). Borrows
+ * rec, which is an object. */
+static void
+field_text(jv rec, const char *name, char *buf, size_t size)
+{
+	jv v = jv_object_get(jv_copy(rec), jv_string(name));
+
+	buf[0] = '\0';
+	if (jv_get_kind(v) == JV_KIND_STRING)
+		snprintf(buf, size, "%s", jv_string_value(v));
+	else if (jv_get_kind(v) == JV_KIND_NUMBER)
+		snprintf(buf, size, "%.17g", jv_number_value(v));
+	jv_free(v);
+}
+
+/* rec's field as a whole number, else 0. Borrows rec, an object. */
+static int64_t
+field_int(jv rec, const char *name)
+{
+	char buf[64], *end;
+	long long n;
+
+	field_text(rec, name, buf, sizeof buf);
+	n = strtoll(buf, &end, 10);
+	return *end == '\0' ? n : 0;
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Store the record the server returned as the frame its recipient got
+ * (api §4.6: one frame type, singleChat, for single and group chats), in a
+ * transaction of its own. Borrows rec. */
+static int
+keep_record(struct keeper *k, jv rec, struct err *e)
+{
+	char id[128], dtype[64], action[64], chat[16];
+	struct mailbox_msg m;
+	int64_t seq, to;
+	jv frame;
+	int code;
+
+	if (jv_get_kind(rec) != JV_KIND_OBJECT)
+		return err_set(e, EX_PROTO, "the server's record is not an object");
+	field_text(rec, "id", id, sizeof id);
+	field_text(rec, "type", dtype, sizeof dtype);
+	field_text(rec, "actionType", action, sizeof action);
+	field_text(rec, "chatType", chat, sizeof chat);
+	to = field_int(rec, "to_id");
+	m = (struct mailbox_msg){ .id = id, .type = "singleChat", .action = action, .dtype = dtype,
+	    .outgoing = 1, .time_ms = field_int(rec, "create_time") };
+	if (m.time_ms == 0)
+		m.time_ms = now_ms();	/* a record without its time: when it was sent */
+	if (strcmp(chat, "group") == 0)
+		m.group = (long)to;
+	else
+		m.peer = (long)to;
+	frame = jv_object_set(jv_object(), jv_string("type"), jv_string("singleChat"));
+	frame = jv_object_set(frame, jv_string("data"), jv_copy(rec));
+	frame = jv_object_set(frame, jv_string("timestamp"), jv_number((double)m.time_ms));
+	frame = jv_dump_string(frame, 0);
+	m.frame = jv_string_value(frame);
+	m.len = (size_t)jv_string_length_bytes(jv_copy(frame));
+	if ((code = mailbox_begin(k->mb, e)) == EX_OK) {
+		if (mailbox_put(k->mb, &m, &seq, e) >= 0) {
+			code = mailbox_commit(k->mb, e);
+		} else {
+			mailbox_rollback(k->mb);
+			code = e->code ? e->code : EX_IO;
+		}
+	}
+	jv_free(frame);
+	return code;
+}
+
+/* After the server accepted a message: keep it in the mailbox. The message
+ * was sent whatever happens here, so a failure is a warning, never the
+ * command's exit status. Borrows rec. */
+static void
+keep_sent(struct session *s, struct keeper *k, jv rec)
+{
+	struct err e = { 0, "" };
+	char *path;
+
+	if (k->mb == NULL && k->failed.code == EX_OK) {
+		if (session_mailbox_path(s, &path, &k->failed) == EX_OK) {
+			mailbox_open(path, &k->mb, &k->failed);
+			free(path);
+		}
+	}
+	if (k->mb == NULL)
+		e = k->failed;
+	else
+		keep_record(k, rec, &e);
+	if (e.code != EX_OK)
+		log_warn("sent, but not kept in the mailbox: %s", e.msg);
 }
 
 static int
@@ -177,7 +301,8 @@ parse_json_line(const char *line, const struct msg *def, int raw, struct msg *m,
 }
 
 static int
-batch(struct session *s, const struct args *a, const struct msg *def, int raw, int json, struct err *e)
+batch(struct session *s, const struct args *a, const struct msg *def, int raw, int json,
+    struct keeper *k, struct err *e)
 {
 	int keep_going = arg_has(a, "keep-going"), first = EX_OK, code;
 	char *line = NULL;
@@ -208,6 +333,7 @@ batch(struct session *s, const struct args *a, const struct msg *def, int raw, i
 			code = send_one(s, &m, &result, &le);
 		msg_release(&m);
 		if (code == EX_OK) {
+			keep_sent(s, k, result);
 			if ((code = output_emit(&s->out, result, &le)) != EX_OK) {
 				err_set(e, code, "line %ld: %s", lineno, le.msg);
 				free(line);
@@ -325,6 +451,7 @@ static int
 send_run(struct session *s, const struct args *a, struct err *e)
 {
 	struct msg def;
+	struct keeper k = { NULL, { 0, "" } };
 	int raw = arg_has(a, "raw"), lines = arg_has(a, "lines"), json = arg_has(a, "json");
 	long retries;
 	int code;
@@ -336,15 +463,18 @@ send_run(struct session *s, const struct args *a, struct err *e)
 	if (lines || json) {
 		/* A batch prints NDJSON: one line per message, never indented. */
 		s->out.pretty = 0;
-		code = batch(s, a, &def, raw, json, e);
+		code = batch(s, a, &def, raw, json, &k, e);
 		goto out;
 	}
 	if ((code = single_data(a, &def, raw, e)) != EX_OK)
 		goto out;
 	code = send_one(s, &def, &result, e);
-	if (code == EX_OK)
+	if (code == EX_OK) {
+		keep_sent(s, &k, result);
 		code = output_emit(&s->out, result, e);
+	}
 out:
+	keeper_close(&k);
 	msg_release(&def);
 	return code;
 }

@@ -1,5 +1,6 @@
 /* cmd/session.c: what a command runs in (see struct session), opened by
  * run_command as the command's .setup asks. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
@@ -43,4 +44,17 @@ session_close(struct session *s)
 	http_free(s->http);
 	api_release(&s->api);
 	config_release(&s->cfg);
+}
+
+int
+session_mailbox_path(struct session *s, char **path, struct err *e)
+{
+	char *account;
+	long uid;
+
+	if ((account = config_account(&s->cfg, &uid, e)) == NULL)
+		return e->code ? e->code : EX_AUTH;
+	*path = config_state_file(account, ".db", e);
+	free(account);
+	return *path ? EX_OK : (e->code ? e->code : EX_IO);
 }

@@ -6,7 +6,7 @@
 # and not here fails the suite. Works with or without the bash-completion
 # package loaded.
 
-_chatctl_commands='login logout whoami listen send isfriend apply serve'
+_chatctl_commands='login logout whoami listen send isfriend apply history serve'
 
 # Global options, accepted before or after the command word.
 _chatctl_global_flags='-r --raw-output --compact --pretty -v --verbose -q --quiet
@@ -34,6 +34,8 @@ _chatctl_opts()
 		_chatctl_args='-t --type --options --retry' ;;
 	apply)
 		_chatctl_args='-m --message --page --limit --nickname' ;;
+	history)
+		_chatctl_args='--with --group --since --until -n --limit -t --type' ;;
 	serve)
 		_chatctl_flags='--tips --force-logout --test-hooks'
 		_chatctl_args='--listen --seed --state --tls-cert --tls-key --ping-interval' ;;
@@ -46,6 +48,8 @@ _chatctl_values()
 	case $1:$2 in
 	send:-t | send:--type)
 		echo 'text iconMenus image audio video' ;;
+	history:-t | history:--type)
+		echo 'singleChat text iconMenus image audio video systemNotice' ;;
 	listen:-t | listen:--type)
 		echo 'singleChat system ping pong text iconMenus image audio video systemNotice' ;;
 	esac
@@ -183,4 +187,4 @@ _chatctl()
 }
 
 complete -F _chatctl chatctl chatctl-login chatctl-logout chatctl-whoami \
-	chatctl-listen chatctl-send chatctl-isfriend chatctl-apply chatctl-serve
+	chatctl-listen chatctl-send chatctl-isfriend chatctl-apply chatctl-history chatctl-serve

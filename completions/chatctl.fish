@@ -7,7 +7,7 @@
 set -g __chatctl_value_opts -s --server -p --profile --config --jq --connect-timeout --max-time --cacert \
     --username -t --type --from -n --count --idle --timeout --heartbeat --backoff-max --max-frame \
     --options --retry -m --message --page --limit --nickname --listen --seed --state --tls-cert --tls-key \
-    --ping-interval
+    --ping-interval --with --group --since --until
 
 # Print the command word, then its operands, of the line before the
 # cursor; nothing when there is no command word yet. A link named
@@ -84,7 +84,7 @@ end
 
 # Every name the binary answers to gets the same completions; the
 # conditions tell a link (chatctl-send) by its name.
-for c in chatctl chatctl-login chatctl-logout chatctl-whoami chatctl-listen chatctl-send chatctl-isfriend chatctl-apply chatctl-serve
+for c in chatctl chatctl-login chatctl-logout chatctl-whoami chatctl-listen chatctl-send chatctl-isfriend chatctl-apply chatctl-history chatctl-serve
     complete -c $c -f
 
     # Commands.
@@ -95,9 +95,10 @@ for c in chatctl chatctl-login chatctl-logout chatctl-whoami chatctl-listen chat
     complete -c $c -n __chatctl_no_command -a send -d 'send a message to a user (or a group with --group)'
     complete -c $c -n __chatctl_no_command -a isfriend -d 'exit 0 if user ID is my friend, 1 if not'
     complete -c $c -n __chatctl_no_command -a apply -d 'send, list and answer friend requests'
+    complete -c $c -n __chatctl_no_command -a history -d 'print the messages kept in the mailbox, oldest first'
     complete -c $c -n __chatctl_no_command -a serve -d 'run a local, in-memory chat server'
     complete -c $c -n __chatctl_no_command -a help -d 'show the usage of chatctl or of a command'
-    complete -c $c -n '__chatctl_using help 0' -a 'login logout whoami listen send isfriend apply serve'
+    complete -c $c -n '__chatctl_using help 0' -a 'login logout whoami listen send isfriend apply history serve'
 
     # Global options, before or after the command.
     complete -c $c -s s -l server -x -d 'server base URL'
@@ -159,6 +160,14 @@ for c in chatctl chatctl-login chatctl-logout chatctl-whoami chatctl-listen chat
     complete -c $c -n '__chatctl_using apply' -l page -x -d 'apply list: page number'
     complete -c $c -n '__chatctl_using apply' -l limit -x -d 'apply list: requests per page'
     complete -c $c -n '__chatctl_using apply' -l nickname -x -d 'apply accept: remark for the new friend'
+
+    # history
+    complete -c $c -n '__chatctl_using history' -l with -x -d 'only the single chat with this user'
+    complete -c $c -n '__chatctl_using history' -l group -x -d 'only the messages of this group'
+    complete -c $c -n '__chatctl_using history' -l since -x -d 'only messages from T on'
+    complete -c $c -n '__chatctl_using history' -l until -x -d 'only messages before T'
+    complete -c $c -n '__chatctl_using history' -s n -l limit -x -d 'only the newest N'
+    complete -c $c -n '__chatctl_using history' -s t -l type -x -a 'singleChat text iconMenus image audio video systemNotice' -d 'only this frame or message type'
 
     # serve
     complete -c $c -n '__chatctl_using serve' -l listen -x -d 'listen there (ADDR:PORT; port 0 for a free one)'

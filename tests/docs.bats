@@ -390,7 +390,7 @@ check_completion_names() {
 		cmd=
 		for a; do
 			case \$a in
-			login|logout|whoami|listen|send|isfriend|apply|serve|help) cmd=\$a; break ;;
+			login|logout|whoami|listen|send|isfriend|apply|history|serve|help) cmd=\$a; break ;;
 			esac
 		done
 		case \$cmd in

@@ -112,6 +112,7 @@ listen
 send
 isfriend
 apply
+history
 serve"
 	run "$CHATCTL" send --list-options
 	assert_success
