@@ -218,3 +218,16 @@ new"
 	jq -e . "$OUT" >/dev/null
 	[ -z "$(jq -r .data.id "$OUT" | sort | uniq -d)" ]
 }
+
+@test "history: what listen received and what send sent are one conversation, server down" {
+	a=$(send_as alice 2 hello-bob)
+	run -0 "$CHATCTL" -p bob listen --idle 2
+	b=$(send_as bob 1 hello-alice)
+	stop_server
+	run -0 --separate-stderr "$CHATCTL" -p bob history --with 1 --jq .data.id -r
+	assert_output "$a
+$b"
+	run -0 --separate-stderr "$CHATCTL" -p bob history --with 1 --jq '.data.data | fromjson | .data' -r
+	assert_output "hello-bob
+hello-alice"
+}
