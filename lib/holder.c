@@ -13,7 +13,7 @@
  * frame, and the server forgets what it pushed: so a holder told to stop
  * first keeps reading until the link has been quiet this long and no
  * offline fetch is under way, for at most DRAIN_MAX_US, then closes. */
-#define DRAIN_QUIET_US (150 * 1000)
+#define DRAIN_QUIET_US (50 * 1000)
 #define DRAIN_MAX_US (2 * 1000 * 1000)
 
 /* Without a mailbox, duplicates are dropped over at least this many keys. */

@@ -225,12 +225,13 @@ static void
 timer_cb(lws_sorted_usec_list_t *sul)
 {
 	struct loop_timer *t = (struct loop_timer *)sul;
+	struct lws_context *ctx = t->lp->ctx;	/* the callback may free t */
 
 	t->cb(t->arg);
 	/* lws runs ripe timers just before it waits: without a wake, what
 	 * the timer did (loop_quit, output for the on-turn flush) would wait
 	 * for the next event, which may be hours off. */
-	lws_cancel_service(t->lp->ctx);
+	lws_cancel_service(ctx);
 }
 
 struct loop_timer *

@@ -231,3 +231,27 @@ $b"
 	assert_output "hello-bob
 hello-alice"
 }
+
+@test "a stopping holder stores what is still in flight: --count 1 during a burst loses none" {
+	listen_bg bob --count 1
+	ready
+	curl -ksS -X POST "$SERVER_URL/__test/push?user=2&count=500&size=300" >/dev/null
+	listen_wait
+	[ "$LISTEN_RC" = 0 ]
+	[ "$(wc -l <"$OUT")" = 1 ]
+	run -0 --separate-stderr "$CHATCTL" -p bob listen --idle 1
+	[ "${#lines[@]}" = 499 ]
+}
+
+@test "a mailbox written by a newer chatctl is refused, and left alone" {
+	send_as alice 2 hi >/dev/null
+	run -0 "$CHATCTL" -p bob listen --idle 1
+	db=$STATE/http_127.0.0.1_${SERVER_URL##*:}-2.db
+	# PRAGMA user_version lives at byte 60 of the header, big-endian
+	printf '\0\0\0\143' | dd of="$db" bs=1 seek=60 conv=notrunc status=none
+	sum=$(md5sum <"$db")
+	run -6 --separate-stderr "$CHATCTL" -p bob listen --idle 1
+	[[ $stderr == *"$db: written by a newer chatctl (schema 99"* ]]
+	run -6 --separate-stderr "$CHATCTL" -p bob history
+	[ "$(md5sum <"$db")" = "$sum" ]
+}

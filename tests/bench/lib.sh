@@ -8,6 +8,8 @@ CHATCTL=${CHATCTL:-build/chatctl}
 CHATCTL=$(cd "$(dirname "$CHATCTL")" && pwd)/$(basename "$CHATCTL")
 BENCH_DIR=$(mktemp -d)
 export CHATCTL_CONFIG_DIR=$BENCH_DIR/config
+# Mailboxes too: never the user's own.
+export XDG_STATE_HOME=$BENCH_DIR/state
 SERVE_PID=
 
 bench_cleanup() {
