@@ -1,7 +1,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 
 #include "holder.h"
 #include "log.h"
@@ -70,15 +69,6 @@ fatal(struct holder *h, int code, const char *fmt, ...)
 	}
 }
 
-static int64_t
-now_ms(void)
-{
-	struct timeval tv;
-
-	gettimeofday(&tv, NULL);
-	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-}
-
 static void
 pending_add(struct pending *p, const char *text, size_t len, const struct frame_info *fi)
 {
@@ -115,8 +105,8 @@ to_msg(const char *text, size_t len, const struct frame_info *fi, struct mailbox
 	else
 		m->peer = from;
 	m->time_ms = fi->ctime[0] ? strtoll(fi->ctime, NULL, 10) : 0;
-	if (m->time_ms <= 0)
-		m->time_ms = now_ms();
+	if (m->time_ms < 0)
+		m->time_ms = 0;
 }
 
 /* Into the turn's transaction; kept in memory too until the commit, so a

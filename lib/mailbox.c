@@ -20,14 +20,19 @@
 /* Schema 1.
  * A message is stored once: the trigger message_once drops a row whose
  * (id, dtype, action) is already there, byte for byte (RAISE(IGNORE):
- * the INSERT then changes nothing). It finds the candidates through
- * dedupe, a 64-bit hash of the key (mailbox_key(), part of this schema:
- * changing it needs a new user_version), so a hash collision costs one
- * more comparison and never drops a distinct message. Why not UNIQUE
- * (id, dtype, action): ids are random UUIDs, so each insert dirties a
- * random leaf page of that index, and an index of 50-byte text keys has
- * four times the pages of one of integers (tests/bench/mailbox-put, 1M
- * rows in transactions of 1000: 56k rows/s with UNIQUE, 84k with this).
+ * the INSERT then changes nothing). It finds the candidates through the
+ * index on (ctime, dedupe): ctime is the message's own create_time (0 when
+ * it has none), which a message pushed again keeps (api §4.6, offline
+ * delivery), and dedupe a 64-bit hash of the key (mailbox_key(), part of
+ * this schema: changing it needs a new user_version), so a collision costs
+ * one more comparison and never drops a distinct message. Why not UNIQUE
+ * (id, dtype, action): ids are random UUIDs, so every insert into an index
+ * led by the id dirties a random leaf page, and each commit writes all of
+ * them to the WAL: 56k rows/s with UNIQUE, 84k with an index on the hash
+ * alone (tests/bench/mailbox-put, 1M rows, transactions of 1000). Led by
+ * create_time, which grows, the index takes its inserts at its end like
+ * the table itself. A message pushed again with another create_time would
+ * be stored twice (printed twice, never lost); none is known to.
  * A frame without an id has id and dedupe NULL: never a duplicate.
  * peer and grp are NULL for "none", which keeps single chats out of the
  * group index and the other way round (the partial indices still serve
@@ -46,11 +51,12 @@ static const char mailbox_schema[] =
     " grp INTEGER,"
     " outgoing INTEGER NOT NULL,"
     " frame TEXT NOT NULL,"
-    " dedupe INTEGER);"
-    "CREATE INDEX message_dedupe ON message (dedupe) WHERE dedupe IS NOT NULL;"
+    " dedupe INTEGER,"
+    " ctime INTEGER NOT NULL);"
+    "CREATE INDEX message_dedupe ON message (ctime, dedupe) WHERE dedupe IS NOT NULL;"
     "CREATE TRIGGER message_once BEFORE INSERT ON message"
-    " WHEN NEW.dedupe IS NOT NULL AND EXISTS (SELECT 1 FROM message WHERE dedupe = NEW.dedupe"
-    " AND id = NEW.id AND dtype = NEW.dtype AND action = NEW.action)"
+    " WHEN NEW.dedupe IS NOT NULL AND EXISTS (SELECT 1 FROM message WHERE ctime = NEW.ctime"
+    " AND dedupe = NEW.dedupe AND id = NEW.id AND dtype = NEW.dtype AND action = NEW.action)"
     " BEGIN SELECT RAISE(IGNORE); END;"
     "CREATE INDEX message_peer ON message (peer, time_ms) WHERE peer IS NOT NULL;"
     "CREATE INDEX message_grp ON message (grp, time_ms) WHERE grp IS NOT NULL;"
@@ -76,7 +82,7 @@ enum {
 
 static const char *const mailbox_sql[MB_NSTMT] = {
 	[MB_PUT] = "INSERT INTO message (received_ms, time_ms, id, type, action, dtype,"
-	    " peer, grp, outgoing, frame, dedupe) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    " peer, grp, outgoing, frame, dedupe, ctime) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[MB_READ] = "SELECT " MAILBOX_COLUMNS " FROM message WHERE seq > ? ORDER BY seq LIMIT ?",
 	[MB_CURSOR_GET] = "SELECT seq FROM cursor WHERE name = ?",
 	[MB_CURSOR_SET] = "INSERT INTO cursor (name, seq) VALUES (?, ?)"
@@ -400,6 +406,7 @@ mailbox_bind_msg(sqlite3_stmt *st, const struct mailbox_msg *m, int64_t now)
 {
 	sqlite3_bind_int64(st, 1, now);
 	sqlite3_bind_int64(st, 2, m->time_ms ? m->time_ms : now);
+	sqlite3_bind_int64(st, 12, m->time_ms);
 	if (*m->id) {
 		sqlite3_bind_text(st, 3, m->id, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 11, mailbox_key(m));

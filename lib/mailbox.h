@@ -50,8 +50,8 @@ struct mailbox_msg {
 				 * received, recipient of what we sent); 0 if none */
 	long group;		/* the group of a group message; 0 if none */
 	int outgoing;		/* 1 for what send stored */
-	int64_t time_ms;	/* the message's own time (data.create_time), else
-				 * when it was received */
+	int64_t time_ms;	/* the message's own time (data.create_time), or 0
+				 * when it has none (then: when it was stored) */
 };
 
 /* A stored message, as mailbox_read and mailbox_query hand it over. */
