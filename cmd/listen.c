@@ -545,6 +545,8 @@ open_account(struct listen *l, struct err *e)
 	return EX_OK;
 }
 
+static char outbuf[1 << 16];
+
 static int
 start(struct listen *l, char *url, struct err *e)
 {
@@ -563,8 +565,9 @@ start(struct listen *l, char *url, struct err *e)
 	loop_on_turn(l->lp, on_turn, l);
 	if (open_account(l, e) != EX_OK)
 		return e->code;
-	/* Lines go out once per loop turn (on_turn), not once per frame. */
-	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	/* Lines go out once per loop turn (on_turn), not once per frame. The
+	 * buffer is ours: given NULL, glibc ignores the size and uses 4 KiB. */
+	setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
 	loop_catch_signals(l->lp);
 	l->last_print = loop_now();
 	if (l->idle > 0)
