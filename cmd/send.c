@@ -189,7 +189,8 @@ keep_sent(struct session *s, struct keeper *k, jv rec)
 
 	if (k->mb == NULL && k->failed.code == EX_OK) {
 		if (session_mailbox_path(s, &path, &k->failed) == EX_OK) {
-			mailbox_open(path, &k->mb, &k->failed);
+			if (mailbox_open(path, &k->mb, &k->failed) == EX_OK)
+				mailbox_lazy_close(k->mb);
 			free(path);
 		}
 	}

@@ -99,6 +99,7 @@ struct mailbox {
 	char *path;
 	sqlite3_stmt *stmt[MB_NSTMT];
 	int64_t data_version;
+	int lazy;		/* mailbox_lazy_close() */
 };
 
 /* Every failure is EX_IO naming the file. A full disk is said plainly:
@@ -307,6 +308,31 @@ mailbox_setup(struct mailbox *mb, struct err *e)
 	return mailbox_prepare(mb, e);
 }
 
+/* A lazy writer leaves its commits in the WAL. The next process to open
+ * the file alone reads the whole WAL back (recovery, a checksum over every
+ * frame), and its checkpoints cannot restart a WAL recovered that way: so
+ * once the WAL passes this size, a lazy close checkpoints it and truncates
+ * it to nothing. Some twenty sends pay for one checkpoint. */
+#define LAZY_WAL_MAX (256 * 1024)
+
+void
+mailbox_lazy_close(struct mailbox *mb)
+{
+	mb->lazy = 1;
+	sqlite3_db_config(mb->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+}
+
+static void
+mailbox_lazy_checkpoint(struct mailbox *mb)
+{
+	struct stat st;
+	char *wal = xasprintf("%s-wal", mb->path);
+
+	if (stat(wal, &st) == 0 && st.st_size > LAZY_WAL_MAX)
+		sqlite3_wal_checkpoint_v2(mb->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	free(wal);
+}
+
 int
 mailbox_open(const char *path, struct mailbox **mbp, struct err *e)
 {
@@ -335,6 +361,8 @@ mailbox_close(struct mailbox *mb)
 		return;
 	for (i = 0; i < MB_NSTMT; i++)
 		sqlite3_finalize(mb->stmt[i]);
+	if (mb->lazy)
+		mailbox_lazy_checkpoint(mb);
 	sqlite3_close(mb->db);
 	free(mb->path);
 	free(mb);

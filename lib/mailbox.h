@@ -77,6 +77,13 @@ int mailbox_open(const char *path, struct mailbox **mb, struct err *e);
 void mailbox_close(struct mailbox *mb);
 const char *mailbox_path(const struct mailbox *mb);
 
+/* Leave the WAL to a later checkpoint instead of copying it into the
+ * database at close: for one-shot writers (send), which would otherwise
+ * sync, checkpoint and delete the WAL and -shm at every close only to make
+ * them again the next time (four fdatasyncs, some 2 ms a send). The WAL
+ * is then checkpointed once it holds 64 pages, so that it stays short. */
+void mailbox_lazy_close(struct mailbox *mb);
+
 /* A write transaction (BEGIN IMMEDIATE, waiting up to 5 s for another
  * writer). commit makes everything put since begin durable at once;
  * rollback forgets it, and the seqs its puts gave are given again. A
