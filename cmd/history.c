@@ -139,21 +139,12 @@ parse_when(const char *s, const char *what, int64_t now, int64_t *ms, struct err
 	return err_set(e, EX_USAGE, "invalid %s '%s': expected " WHEN_FORMS, what, s);
 }
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* The command line as a query. *none is set when --until lies at or before
  * the epoch: nothing can match, and the query's 0 would mean "any". */
 static int
 history_args(const struct args *a, struct mailbox_query *q, int *none, struct err *e)
 {
-	int64_t now = now_ms();
+	int64_t now = mailbox_now_ms();
 	int code, i;
 	long v;
 

@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -375,11 +374,9 @@ prune_cb(void *arg)
 {
 	struct listen *l = arg;
 	struct err pe = { 0, "" };
-	struct timeval tv;
 	long n = 0;
 
-	gettimeofday(&tv, NULL);
-	if (mailbox_prune(l->mb, ((int64_t)tv.tv_sec - l->keep_days * 86400) * 1000, &n, &pe) != EX_OK)
+	if (mailbox_prune(l->mb, mailbox_now_ms() - l->keep_days * 86400 * 1000LL, &n, &pe) != EX_OK)
 		log_warn("%s", pe.msg);
 	else if (n)
 		log_debug(1, "deleted %ld messages older than %ld days", n, l->keep_days);

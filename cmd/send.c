@@ -124,15 +124,6 @@ field_int(jv rec, const char *name)
 	return *end == '\0' ? n : 0;
 }
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Store the record the server returned as the frame its recipient got
  * (api §4.6: one frame type, singleChat, for single and group chats), in a
  * transaction of its own. Borrows rec. */
@@ -155,7 +146,7 @@ keep_record(struct keeper *k, jv rec, struct err *e)
 	m = (struct mailbox_msg){ .id = id, .type = "singleChat", .action = action, .dtype = dtype,
 	    .outgoing = 1, .time_ms = field_int(rec, "create_time") };
 	if (m.time_ms == 0)
-		m.time_ms = now_ms();	/* a record without its time: when it was sent */
+		m.time_ms = mailbox_now_ms();	/* a record without its time: when it was sent */
 	if (strcmp(chat, "group") == 0)
 		m.group = (long)to;
 	else

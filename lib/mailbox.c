@@ -146,7 +146,7 @@ mailbox_int(struct mailbox *mb, sqlite3_stmt *st, int64_t *v, struct err *e)
 	return rc == SQLITE_DONE ? EX_OK : mailbox_fail(mb, rc, e);
 }
 
-static int64_t
+int64_t
 mailbox_now_ms(void)
 {
 	struct timespec ts;

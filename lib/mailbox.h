@@ -127,6 +127,10 @@ struct mailbox_query {
 int mailbox_query(struct mailbox *mb, const struct mailbox_query *q, mailbox_each each, void *arg,
     struct err *e);
 
+/* The mailbox's clock: milliseconds since the epoch, as time_ms and
+ * received_ms hold them. */
+int64_t mailbox_now_ms(void);
+
 /* Delete messages received before before_ms; *n gets how many. */
 int mailbox_prune(struct mailbox *mb, int64_t before_ms, long *n, struct err *e);
 
