@@ -884,6 +884,16 @@ route_match(const char *pattern, const char *path, jv *params)
 	return 1;
 }
 
+/* Paths compare without regard to case everywhere, as egg's router and its
+ * middleware `match` do (path-to-regexp, not case-sensitive): a token
+ * check that compared otherwise than the router would let /API/chat/...
+ * reach a handler with no user. */
+static int
+path_starts(const char *path, const char *prefix)
+{
+	return strncasecmp(path, prefix, strlen(prefix)) == 0;
+}
+
 /* The visitor whitelist of api §1.6, matched by prefix and method. */
 static const struct route visitor_ok[] = {
 	{ M_POST, "/api/chat/socket/sendmessage", NULL },
@@ -976,8 +986,7 @@ authenticate(struct ctx *c)
 	if (!visitor)
 		return 0;
 	for (w = visitor_ok; w->pattern; w++)
-		if (w->method == c->rq->method &&
-		    strncmp(c->rq->path, w->pattern, strlen(w->pattern)) == 0)
+		if (w->method == c->rq->method && path_starts(c->rq->path, w->pattern))
 			return 0;
 	reply_fail(c->rs, 400, "您没有权限访问，请先注册或登录");
 	return -1;
@@ -1000,7 +1009,7 @@ routes_handle(struct request *rq, struct response *rs)
 		jv_free(text);
 		return;
 	}
-	if (strncmp(rq->path, "/api/chat", 9) == 0 && authenticate(&c) < 0)
+	if (path_starts(rq->path, "/api/chat") && authenticate(&c) < 0)
 		return;
 	for (r = routes; r->pattern; r++) {
 		c.params = jv_object_merge(jv_copy(rq->query), jv_copy(rq->body));

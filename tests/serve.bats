@@ -217,6 +217,22 @@ seed_file() {
 	expect 400 '{"msg":"fail","data":"Token 令牌不合法！"}'
 }
 
+@test "auth: paths compare without regard to case, the token check as the router" {
+	start_server
+	tok=$(token_of alice01)
+	# These crashed serve, or reached the handler without a user.
+	for p in /API/chat/ismygoodfriend/2 /Api/chat/chatGetmessageOffLine /api/Chat/socket/sendmessage; do
+		req POST "$p"
+		expect 400 '{"msg":"fail","data":"您没有权限访问即时通讯接口"}'
+	done
+	req GET /api/Chat/goodfriendlist/1
+	expect 400 '{"msg":"fail","data":"您没有权限访问即时通讯接口"}'
+	# With a token the route is found whatever the case, as egg's router does.
+	req POST /API/chat/ismygoodfriend/2 -H "token: $tok"
+	[ "$code" = 200 ]
+	kill -0 "$SERVE_PID"
+}
+
 @test "auth: 404 is HTTP 200 and comes after the token check (observed B7-B10)" {
 	start_server
 	tok=$(token_of alice01)
