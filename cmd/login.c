@@ -135,6 +135,14 @@ login_run(struct session *s, const struct args *a, struct err *e)
 		code = err_set(e, EX_PROTO, "the login answer carries no token");
 		goto out;
 	}
+	if (!config_token_ok(jv_string_value(token))) {
+		/* It goes into a header and a URL later: never store one that
+		 * could carry a second header or break the line. */
+		jv_free(token);
+		code = err_set(e, EX_PROTO, "the login answer's token is not printable ASCII without "
+		    "spaces; nothing was stored");
+		goto out;
+	}
 	stored = jv_object_delete(jv_object_delete(jv_copy(data), jv_string("token")), jv_string("password"));
 	cred_init(&c);
 	c.server = s->cfg.server;

@@ -74,6 +74,17 @@ trim_url(const char *url)
 }
 
 int
+config_token_ok(const char *t)
+{
+	size_t n;
+
+	for (n = 0; t[n]; n++)
+		if (t[n] <= ' ' || t[n] > '~')
+			return 0;
+	return n > 0 && n <= 8192;
+}
+
+int
 config_load(const struct config_in *in, struct config *c, struct err *e)
 {
 	const char *s;
@@ -107,12 +118,19 @@ config_load(const struct config_in *in, struct config *c, struct err *e)
 	c->server = trim_url(s);
 
 	if ((s = nonempty(getenv("CHATCTL_TOKEN")))) {
-		c->token = xstrdup(s);
 		c->token_from = "environment";
 	} else if ((s = nonempty(c->cred.token))) {
-		c->token = xstrdup(s);
 		c->token_from = "profile";
+	} else
+		return EX_OK;
+	if (!config_token_ok(s)) {
+		if (strcmp(c->token_from, "environment") == 0)
+			return err_set(e, EX_PROTO, "CHATCTL_TOKEN is not printable ASCII without spaces");
+		/* A stored one: as if not logged in, so that login still mends it. */
+		c->token_from = NULL;
+		return EX_OK;
 	}
+	c->token = xstrdup(s);
 	return EX_OK;
 }
 

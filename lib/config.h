@@ -42,7 +42,9 @@ struct config {
 };
 
 /* Resolve everything; EX_USAGE for a bad profile name or server URL,
- * EX_IO for unreadable or too-open credentials. */
+ * EX_IO for unreadable or too-open credentials, EX_PROTO for a
+ * CHATCTL_TOKEN that config_token_ok() refuses (a stored one it refuses
+ * counts as no token: login then mends it). */
 int config_load(const struct config_in *in, struct config *c, struct err *e);
 void config_release(struct config *c);
 
@@ -71,6 +73,10 @@ char *config_state_file(const char *account, const char *suffix, struct err *e);
  * its own, "<server>-t<hash of the token>", with *uid 0: the server will
  * say whether it is any good. *uid gets the id. Caller frees. */
 char *config_account(const struct config *c, long *uid, struct err *e);
+
+/* A token goes into a header and a URL: only printable ASCII without
+ * spaces (no CR or LF to start a second header), 1 to 8192 bytes. */
+int config_token_ok(const char *token);
 
 /* A profile name is a file name: [A-Za-z0-9._-], 1 to 64, not starting
  * with a dot. */

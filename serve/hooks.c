@@ -5,14 +5,17 @@
 #include <string.h>
 
 #include "hooks.h"
+#include "../lib/xalloc.h"
 #include "params.h"
 #include "sockets.h"
 
 static struct {
 	long requests, ws_connects, connections;
 	jv paths;		/* path -> count */
-	long fail_count, hang_count, garbage_count;
-	int fail_status;
+	long fail_count, hang_count, garbage_count, reply_count;
+	int fail_status, reply_status;
+	char *reply_body;	/* the reply hook's canned body */
+	size_t reply_len;
 } hk;
 
 void
@@ -27,6 +30,8 @@ hooks_free(void)
 {
 	jv_free(hk.paths);
 	hk.paths = jv_invalid();
+	free(hk.reply_body);
+	hk.reply_body = NULL;
 }
 
 void
@@ -60,6 +65,13 @@ hooks_intercept(struct response *rs)
 	if (hk.fail_count > 0) {
 		hk.fail_count--;
 		reply_fail(rs, hk.fail_status, "Service Unavailable");
+		return 1;
+	}
+	if (hk.reply_count > 0) {
+		/* A hostile or broken server: exactly these bytes. */
+		hk.reply_count--;
+		rs->status = hk.reply_status;
+		buf_add(&rs->body, hk.reply_body, hk.reply_len);
 		return 1;
 	}
 	if (hk.garbage_count > 0) {
@@ -155,6 +167,22 @@ hooks_handle(struct request *rq, struct response *rs)
 			hk.hang_count = count;
 		else
 			hk.garbage_count = count;
+		reply_ok(rs, jv_string("ok"));
+		return;
+	}
+	if (strcmp(name, "reply") == 0) {
+		long count = arg_long(rq, "count", 1), status = arg_long(rq, "status", 200);
+
+		if (count < 0 || status < 100 || status > 599) {
+			reply_fail(rs, 400, "usage: reply?count=N[&status=S] with the body to answer");
+			return;
+		}
+		free(hk.reply_body);
+		hk.reply_len = rq->raw.len;
+		hk.reply_body = xmalloc(hk.reply_len + 1);
+		memcpy(hk.reply_body, rq->raw.buf ? rq->raw.buf : "", hk.reply_len);
+		hk.reply_count = count;
+		hk.reply_status = (int)status;
 		reply_ok(rs, jv_string("ok"));
 		return;
 	}

@@ -106,6 +106,19 @@ false"
 	[[ $stderr == *"server error (HTTP 502)"* ]]
 }
 
+@test "a token with a CR/LF (or a space, or a control byte) is refused: exit 5, nothing stored" {
+	for tok in $'eyJ.a.b\r\nX-Injected: yes' 'two words' $'tab\there'; do
+		jq -cn --arg t "$tok" '{msg: "ok", data: {id: 1, username: "alice01", token: $t}}' |
+			curl -ksS -X POST --data-binary @- "$SERVER_URL/__test/reply?count=1" >/dev/null
+		run -5 --separate-stderr "$CHATCTL" login --username alice01 --password-stdin <<<"123456"
+		[[ $stderr == *"token is not printable ASCII without spaces; nothing was stored"* ]]
+		[ ! -e "$CHATCTL_CONFIG_DIR/profiles/default.json" ]
+	done
+	CHATCTL_TOKEN=$'a\nb' run -5 --separate-stderr "$CHATCTL" isfriend 2
+	[[ $stderr == *"CHATCTL_TOKEN is not printable ASCII without spaces"* ]]
+	[ "$(curl -ksS "$SERVER_URL/__test/stats" | jq '.data.paths["/api/chat/ismygoodfriend/2"]')" = null ]
+}
+
 @test "a new login supersedes the previous token (exit 3 on the old one)" {
 	login_as alice01 a
 	login_as alice01 b
