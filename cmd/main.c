@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -329,6 +330,8 @@ main(int argc, char **argv)
 	struct err e = { 0, "" };
 	int ret, i, code;
 
+	/* The token is in memory: a crash must not write it into a core file. */
+	setrlimit(RLIMIT_CORE, &(struct rlimit){ 0, 0 });
 	/* A closed pipe must be an EPIPE we can see, not a silent death. */
 	signal(SIGPIPE, SIG_IGN);
 	/* Backoff jitter (lib/backoff.c): apart from other clients' jitter. */

@@ -62,6 +62,14 @@ append(char *dst, size_t size, const char *src, size_t n)
 	dst[have + n] = '\0';
 }
 
+/* Everything found under "data", for a "data" key seen again. */
+static void
+forget_data(struct frame_info *fi)
+{
+	fi->text[0] = fi->id[0] = fi->dtype[0] = fi->action[0] = '\0';
+	fi->from[0] = fi->to[0] = fi->chat[0] = fi->ctime[0] = '\0';
+}
+
 static signed char
 on_lejp(struct lejp_ctx *ctx, char reason)
 {
@@ -69,6 +77,15 @@ on_lejp(struct lejp_ctx *ctx, char reason)
 	size_t size;
 	char *dst;
 
+	/* A key seen again replaces what it said before: the last value wins,
+	 * as in jq (a repeated "msg" must not be joined into "fail"). */
+	if (reason == LEJPCB_PAIR_NAME) {
+		if (strcmp(ctx->path, "data") == 0)
+			forget_data(fi);
+		else if ((dst = field(fi, ctx->path, &size)) != NULL)
+			dst[0] = '\0';
+		return 0;
+	}
 	if (!(reason & LEJP_FLAG_CB_IS_VALUE))
 		return 0;
 	if ((dst = field(fi, ctx->path, &size)) == NULL)

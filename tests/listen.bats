@@ -356,3 +356,24 @@ start_proxy() {
 	[[ $stderr == *"cannot connect to ws://127.0.0.1:"* ]]
 	[ "$SECONDS" -le 4 ]
 }
+
+@test "a repeated key: the last value wins, as in jq (no false rejection, no false heartbeat)" {
+	listen_bg bob
+	ready
+	inject 2 text '{"msg":"fa","msg":"il","data":"x"}'
+	inject 2 text '{"type":"pi","type":"ng","data":{"id":"r1"}}'
+	inject 2 text '{"type":"singleChat","data":{"id":"end"}}'
+	wait_for "$OUT" '"id":"end"'
+	kill -0 "$LISTEN_PID"
+	run cat "$OUT"
+	assert_output '{"msg":"fa","msg":"il","data":"x"}
+{"type":"pi","type":"ng","data":{"id":"r1"}}
+{"type":"singleChat","data":{"id":"end"}}'
+}
+
+@test "no core file can hold the token: the core size limit is 0 from the start" {
+	bash -c 'ulimit -c unlimited 2>/dev/null || ulimit -c 1024; exec "$0" -p bob -v listen' "$CHATCTL" >"$OUT" 2>"$ERR" 3>&- &
+	LISTEN_PID=$!
+	ready
+	grep -E '^Max core file size +0 +0 ' "/proc/$LISTEN_PID/limits"
+}

@@ -98,6 +98,30 @@ test_classify_tips_rule(void)
 	CHECK_INT(kind_of("{\"msg\":\"ok\",\"data\":1}", 2), FRAME_MESSAGE);
 }
 
+/* A key seen again: the last value wins, as in jq, whatever its kind. */
+static void
+test_repeated_keys(void)
+{
+	struct frame_info fi;
+
+	CHECK_INT(scan("{\"msg\":\"fa\",\"msg\":\"il\",\"data\":\"x\"}", &fi), 0);
+	CHECK_STR(fi.msg, "il");
+	CHECK(frame_classify(&fi, 0) != FRAME_REJECTION);
+	CHECK_INT(scan("{\"type\":\"pi\",\"type\":\"ng\"}", &fi), 0);
+	CHECK_STR(fi.type, "ng");
+	CHECK(frame_classify(&fi, 0) == FRAME_MESSAGE);
+	CHECK_INT(scan("{\"type\":\"ping\",\"type\":null}", &fi), 0);
+	CHECK_STR(fi.type, "");
+	CHECK_INT(scan("{\"data\":{\"id\":\"a\",\"from_id\":1},\"data\":{\"id\":\"b\"}}", &fi), 0);
+	CHECK_STR(fi.id, "b");
+	CHECK_STR(fi.from, "");
+	CHECK_INT(scan("{\"data\":{\"id\":\"a\"},\"data\":\"now a string\"}", &fi), 0);
+	CHECK_STR(fi.id, "");
+	CHECK_STR(fi.text, "now a string");
+	CHECK_INT(scan("{\"data\":{\"from_id\":1,\"from_id\":22}}", &fi), 0);
+	CHECK_STR(fi.from, "22");
+}
+
 int
 main(void)
 {
@@ -175,6 +199,7 @@ main(void)
 		CHECK_INT(strlen(fi.type), sizeof fi.type - 1);
 		buf_release(&b);
 	}
+	test_repeated_keys();
 	test_classify_observed_frames();
 	test_classify_tips_rule();
 	return unit_done();
