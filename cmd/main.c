@@ -312,7 +312,7 @@ run_command(const struct command *c, struct globals *g, int argc, char **argv)
 out:
 	code = finish(code);
 	if (code != EX_OK && e.msg[0]) {
-		fprintf(stderr, "chatctl: %s: %s\n", c->name, e.msg);
+		log_line(c->name, e.msg);
 		if (code == EX_USAGE)
 			fprintf(stderr, "try 'chatctl %s --help'\n", c->name);
 	}

@@ -21,14 +21,45 @@ log_verbosity(void)
 	return log_verbose;
 }
 
+/* Server text (a refusal, a close reason, lws's words) must not drive the
+ * terminal: C0 controls, DEL and the C1 controls (U+0080-U+009F, which
+ * some terminals obey) are written as \xNN. Other UTF-8 passes, so that
+ * the server's Chinese stays readable. */
+static size_t
+escape(const char *s, char *out, size_t size)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = 0;
+
+	for (; *p && n + 9 < size; p++) {
+		if (*p < 0x20 || *p == 0x7f || (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)) {
+			n += (size_t)snprintf(out + n, size - n, "\\x%02x", *p);
+			if (*p == 0xc2)
+				n += (size_t)snprintf(out + n, size - n, "\\x%02x", *++p);
+		} else
+			out[n++] = (char)*p;
+	}
+	out[n] = '\0';
+	return n;
+}
+
+void
+log_line(const char *cmd, const char *text)
+{
+	char out[8192];
+
+	escape(text, out, sizeof out);
+	/* One write per line, so lines from concurrent processes stay whole. */
+	fprintf(stderr, "chatctl: %s%s%s\n", cmd ? cmd : "", cmd && *cmd ? ": " : "", out);
+}
+
 static void
 emit(const char *fmt, va_list ap)
 {
 	char line[2048];
 
-	/* One write per line, so lines from concurrent processes stay whole. */
 	vsnprintf(line, sizeof line, fmt, ap);
-	fprintf(stderr, "chatctl: %s%s%s\n", log_cmd, *log_cmd ? ": " : "", line);
+	log_line(log_cmd, line);
 }
 
 void
@@ -93,7 +124,10 @@ log_lws(int level, const char *line)
 	n = strlen(out);
 	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r' || out[n - 1] == ' '))
 		out[--n] = '\0';
-	fprintf(stderr, "chatctl: %s%slws: %s\n", log_cmd, *log_cmd ? ": " : "", out);
+	memmove(out + 5, out, n + 1 < sizeof out - 5 ? n + 1 : sizeof out - 6);
+	memcpy(out, "lws: ", 5);
+	out[sizeof out - 1] = '\0';
+	log_line(log_cmd, out);
 }
 
 char *

@@ -16,6 +16,10 @@
 void log_init(const char *cmd, int verbose, int quiet);
 int log_verbosity(void);
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "chatctl: <cmd>: <text>" and a newline on stderr (cmd may be NULL), with
+ * every control character in text written as \xNN: what a server says
+ * can never rewrite the terminal or break a one-line error. */
+void log_line(const char *cmd, const char *text);
 void log_debug(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* An lws log emitter (lws_set_log_level's second argument): each line as

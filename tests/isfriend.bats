@@ -96,3 +96,12 @@ teardown() { common_teardown; }
 	run -0 "$CHATCTL" -p tls --insecure isfriend 2 --jq .friend_id
 	assert_output 2
 }
+
+@test "server text cannot drive the terminal: control characters on stderr are escaped" {
+	printf '%s' '{"msg":"fail","data":"\u001b]0;pwned\u0007\u001b[2Jline1\r\nline2\u009b"}' |
+		curl -ksS -X POST --data-binary @- "$SERVER_URL/__test/reply?count=1&status=400" >/dev/null
+	run -1 --separate-stderr "$CHATCTL" isfriend 2
+	[ "$(printf '%s\n' "$stderr" | wc -l)" = 1 ]
+	[[ $stderr != *$'\e'* && $stderr != *$'\a'* && $stderr != *$'\r'* && $stderr != *$'\xc2\x9b'* ]]
+	[[ $stderr == *'\x1b]0;pwned\x07\x1b[2Jline1\x0d\x0aline2\xc2\x9b'* ]]
+}
