@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "../lib/lock.h"
 #include "../lib/xalloc.h"
 
 static const struct opt login_opts[] = {
@@ -96,11 +97,24 @@ get_password(const struct args *a, char *pw, size_t size, struct err *e)
 }
 
 static int
+lock_profile(struct session *s, struct lock **lk, struct err *e)
+{
+	char *path = xasprintf("%s.lock", s->cfg.cred_path);
+	int r = lock_wait(path, s->g->max_time > 0 ? s->g->max_time : 30, lk, e);
+
+	free(path);
+	if (r == 0)
+		return err_set(e, EX_IO, "another login of profile '%s' is under way", s->cfg.profile);
+	return r < 0 ? e->code : EX_OK;
+}
+
+static int
 login_run(struct session *s, const struct args *a, struct err *e)
 {
 	struct cred c;
 	char user[256] = "", pw[256] = "";
 	jv data = jv_invalid(), token, body, stored;
+	struct lock *lk = NULL;
 	int code;
 
 	if (arg_get(a, "username")) {
@@ -121,6 +135,12 @@ login_run(struct session *s, const struct args *a, struct err *e)
 	if ((code = get_password(a, pw, sizeof pw, e)) != EX_OK)
 		goto out;
 
+	/* Two logins of one profile at once: the server keeps only the token
+	 * it gave last, so the one stored must be that one. One at a time. */
+	if ((code = lock_profile(s, &lk, e)) != EX_OK) {
+		explicit_bzero(pw, sizeof pw);
+		goto out;
+	}
 	body = jv_object();
 	body = jv_object_set(body, jv_string("username"), jv_string(user));
 	body = jv_object_set(body, jv_string("password"), jv_string(pw));
@@ -158,6 +178,7 @@ login_run(struct session *s, const struct args *a, struct err *e)
 	jv_free(stored);
 	jv_free(token);
 out:
+	lock_release(lk);
 	explicit_bzero(pw, sizeof pw);
 	jv_free(data);
 	return code;

@@ -80,6 +80,17 @@ lock_try(const char *path, struct lock **k, struct err *e)
 	return 1;
 }
 
+int
+lock_wait(const char *path, double secs, struct lock **k, struct err *e)
+{
+	long tries = (long)(secs * 100) + 1;
+	int r;
+
+	while ((r = lock_try(path, k, e)) == 0 && --tries > 0)
+		usleep(10 * 1000);
+	return r;
+}
+
 void
 lock_release(struct lock *k)
 {

@@ -24,6 +24,10 @@ struct lock;
 int lock_try(const char *path, struct lock **k, struct err *e);
 void lock_release(struct lock *k);
 
+/* lock_try() again every 10 ms for up to secs seconds: 1 taken, 0 still
+ * held by another process then, -1 error. */
+int lock_wait(const char *path, double secs, struct lock **k, struct err *e);
+
 /* Rewrite the file as "<pid> <word>\n", for others to read (the holder
  * says "connecting" or "up"). */
 void lock_note(struct lock *k, const char *word);

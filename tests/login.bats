@@ -119,6 +119,17 @@ false"
 	[ "$(curl -ksS "$SERVER_URL/__test/stats" | jq '.data.paths["/api/chat/ismygoodfriend/2"]')" = null ]
 }
 
+@test "two logins of one profile at once: the token stored is the one the server kept" {
+	for i in $(seq 1 15); do
+		"$CHATCTL" login --username alice01 --password-stdin <<<"123456" >/dev/null 3>&- &
+		a=$!
+		"$CHATCTL" login --username alice01 --password-stdin <<<"123456" >/dev/null 3>&- &
+		wait "$a" "$!"
+		run -0 --separate-stderr "$CHATCTL" isfriend 2
+	done
+	[ "$(command stat -c %a "$CHATCTL_CONFIG_DIR/profiles/default.json.lock")" = 600 ]
+}
+
 @test "a new login supersedes the previous token (exit 3 on the old one)" {
 	login_as alice01 a
 	login_as alice01 b
