@@ -31,9 +31,11 @@ cred() { echo "$CHATCTL_CONFIG_DIR/profiles/${1:-default}.json"; }
 true
 alice01
 false"
-	# nothing half-written or temporary is left behind
+	# nothing half-written or temporary is left behind: the credentials,
+	# and the lock that keeps two logins of the profile apart
 	run ls -A "$CHATCTL_CONFIG_DIR/profiles"
-	assert_output default.json
+	assert_output "default.json
+default.json.lock"
 }
 
 @test "--print-token prints only the token, and the token works" {
