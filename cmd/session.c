@@ -23,6 +23,10 @@ session_open(struct session *s, const struct globals *g, int flags, struct err *
 		return code;
 	log_debug(1, "profile '%s', server %s (from %s)", s->cfg.profile, s->cfg.server,
 	    s->cfg.server_from);
+	if ((flags & SETUP_TOKEN) && s->cfg.token == NULL && s->cfg.token_server)
+		return err_set(e, EX_AUTH, "not logged in at %s: profile '%s' is logged in at %s, and "
+		    "its token goes nowhere else; run 'chatctl -p %s -s %s login', or set CHATCTL_TOKEN",
+		    s->cfg.server, s->cfg.profile, s->cfg.token_server, s->cfg.profile, s->cfg.server);
 	if ((flags & SETUP_TOKEN) && s->cfg.token == NULL)
 		return err_set(e, EX_AUTH, "not logged in (profile '%s'): run 'chatctl login'",
 		    s->cfg.profile);

@@ -73,6 +73,21 @@ trim_url(const char *url)
 	return xstrndup(url, n);
 }
 
+/* The stored server (NULL: from before servers were stored) and the one
+ * in use, ignoring trailing slashes. */
+static int
+same_server(const char *stored, const char *server)
+{
+	size_t n;
+
+	if (stored == NULL)
+		return 1;
+	n = strlen(stored);
+	while (n > 0 && stored[n - 1] == '/')
+		n--;
+	return strlen(server) == n && strncmp(stored, server, n) == 0;
+}
+
 int
 config_token_ok(const char *t)
 {
@@ -128,6 +143,12 @@ config_load(const struct config_in *in, struct config *c, struct err *e)
 			return err_set(e, EX_PROTO, "CHATCTL_TOKEN is not printable ASCII without spaces");
 		/* A stored one: as if not logged in, so that login still mends it. */
 		c->token_from = NULL;
+		return EX_OK;
+	}
+	if (strcmp(c->token_from, "profile") == 0 && !same_server(c->cred.server, c->server)) {
+		/* A profile's token goes only to the server that issued it. */
+		c->token_from = NULL;
+		c->token_server = c->cred.server;
 		return EX_OK;
 	}
 	c->token = xstrdup(s);

@@ -38,6 +38,8 @@ struct config {
 	const char *server_from;	/* "flag", "environment", "profile", "default" */
 	char *token;		/* CHATCTL_TOKEN, else the stored token, else NULL */
 	const char *token_from;	/* "environment", "profile" or NULL */
+	const char *token_server;	/* the profile's server when its token was
+				 * withheld from another one (-s, CHATCTL_SERVER) */
 	struct cred cred;	/* the stored credentials; cred.present says if any */
 };
 

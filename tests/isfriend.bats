@@ -72,7 +72,8 @@ teardown() { common_teardown; }
 }
 
 @test "nothing listening exits 4" {
-	run -4 --separate-stderr "$CHATCTL" -s http://127.0.0.1:1 isfriend 2
+	stop_server
+	run -4 --separate-stderr "$CHATCTL" isfriend 2
 	[[ $stderr == "chatctl: isfriend: cannot reach "* ]]
 }
 
@@ -104,4 +105,12 @@ teardown() { common_teardown; }
 	[ "$(printf '%s\n' "$stderr" | wc -l)" = 1 ]
 	[[ $stderr != *$'\e'* && $stderr != *$'\a'* && $stderr != *$'\r'* && $stderr != *$'\xc2\x9b'* ]]
 	[[ $stderr == *'\x1b]0;pwned\x07\x1b[2Jline1\x0d\x0aline2\xc2\x9b'* ]]
+}
+
+@test "a profile's token goes only to its own server: elsewhere is exit 3, unless CHATCTL_TOKEN" {
+	run -3 --separate-stderr "$CHATCTL" -s http://127.0.0.1:1 isfriend 2
+	[[ $stderr == "chatctl: isfriend: not logged in at http://127.0.0.1:1: profile 'default' is logged in at $SERVER_URL, and its token goes nowhere else; run 'chatctl -p default -s http://127.0.0.1:1 login', or set CHATCTL_TOKEN" ]]
+	CHATCTL_SERVER=http://127.0.0.1:1 run -3 "$CHATCTL" isfriend 2
+	CHATCTL_TOKEN=explicit run -4 "$CHATCTL" -s http://127.0.0.1:1 isfriend 2
+	run -0 "$CHATCTL" -s "$SERVER_URL/" isfriend 2
 }

@@ -266,11 +266,11 @@ $revoke
 
 @test "nothing listening: reconnects with backoff, never in a tight loop" {
 	stop_server
-	"$CHATCTL" -p bob -s http://127.0.0.1:1 listen --timeout 2.5 2>"$ERR" || true
+	"$CHATCTL" -p bob listen --timeout 2.5 2>"$ERR" || true
 	n=$(grep -c "reconnecting in" "$ERR")
 	[ "$n" -ge 1 ] && [ "$n" -le 3 ]
-	run -4 --separate-stderr "$CHATCTL" -p bob -s http://127.0.0.1:1 listen --no-reconnect
-	[[ $stderr == *"cannot connect to ws://127.0.0.1:1/ws?token=<redacted>"* ]]
+	run -4 --separate-stderr "$CHATCTL" -p bob listen --no-reconnect
+	[[ $stderr == *"cannot connect to ws://127.0.0.1:${SERVER_URL##*:}/ws?token=<redacted>"* ]]
 }
 
 @test "-v logs the life cycle with the token redacted" {
@@ -352,7 +352,8 @@ start_proxy() {
 @test "--connect-timeout bounds the WebSocket connect too" {
 	start_blackhole
 	SECONDS=0
-	run -4 --separate-stderr "$CHATCTL" -p bob -s "$BLACKHOLE_URL" --connect-timeout 1 listen --no-reconnect
+	CHATCTL_TOKEN=$(jq -r .token "$CHATCTL_CONFIG_DIR/profiles/bob.json") \
+		run -4 --separate-stderr "$CHATCTL" -s "$BLACKHOLE_URL" --connect-timeout 1 listen --no-reconnect
 	[[ $stderr == *"cannot connect to ws://127.0.0.1:"* ]]
 	[ "$SECONDS" -le 4 ]
 }

@@ -160,7 +160,7 @@ EOF2
 }
 
 @test "retries a refused connection, then exits 4" {
-	run -4 --separate-stderr "$CHATCTL" -s http://127.0.0.1:1 send --retry 1 2 hi
+	CHATCTL_TOKEN=explicit run -4 --separate-stderr "$CHATCTL" -s http://127.0.0.1:1 send --retry 1 2 hi
 	[[ $stderr == *"retrying in 0.5 s (1 of 1)"* ]]
 	[[ $stderr == *"chatctl: send: cannot reach "* ]]
 }
@@ -173,7 +173,7 @@ EOF2
 
 @test "a connect timeout is retried: nothing can have been delivered" {
 	start_blackhole
-	run -4 --separate-stderr "$CHATCTL" -s "$BLACKHOLE_URL" --connect-timeout 0.5 send --retry 1 2 hi
+	CHATCTL_TOKEN=explicit run -4 --separate-stderr "$CHATCTL" -s "$BLACKHOLE_URL" --connect-timeout 0.5 send --retry 1 2 hi
 	[[ $stderr == *"retrying in 0.5 s (1 of 1)"* ]]
 	[[ $stderr == *"chatctl: send: timed out talking to "* ]]
 }

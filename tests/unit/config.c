@@ -119,8 +119,17 @@ test_precedence(void)
 	unsetenv("CHATCTL_TOKEN");
 	CHECK_INT(config_load(&in, &c, &e), EX_OK);
 	CHECK_STR(c.profile, "work");
-	CHECK_STR(c.token, "T1");
+	/* Its token goes only to the server that issued it, not to -s's. */
+	CHECK(c.token == NULL);
+	CHECK(c.token_from == NULL);
+	CHECK_STR(c.token_server, "http://stored:1/");
 	config_release(&c);
+	in.server = "http://stored:1";
+	CHECK_INT(config_load(&in, &c, &e), EX_OK);
+	CHECK_STR(c.token, "T1");
+	CHECK(c.token_server == NULL);
+	config_release(&c);
+	in.server = "https://flag:3";
 	in.profile = "other";
 	CHECK_INT(config_load(&in, &c, &e), EX_OK);
 	CHECK_STR(c.profile, "other");
