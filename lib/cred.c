@@ -44,6 +44,31 @@ get_string(jv obj, const char *key)
 	return s;
 }
 
+/* As ssh does: a file in a directory that others may write to is only as
+ * safe as that directory. The profiles directory and the configuration
+ * directory above it must belong to us (or root) and be writable by no
+ * one else. */
+static int
+check_dirs(const char *path, struct err *e)
+{
+	char *dir = xstrdup(path), *d = dirname(dir);
+	struct stat st;
+	int i, code = EX_OK;
+
+	for (i = 0; i < 2 && code == EX_OK; i++, d = dirname(d)) {
+		if (stat(d, &st) != 0)
+			break;
+		if (st.st_uid != geteuid() && st.st_uid != 0)
+			code = err_set(e, EX_IO, "'%s' belongs to another user (uid %u): use a configuration "
+			    "directory of your own (--config DIR)", d, (unsigned)st.st_uid);
+		else if (st.st_mode & 022)
+			code = err_set(e, EX_IO, "'%s' is writable by others (mode %04o): run 'chmod go-w %s'",
+			    d, (unsigned)(st.st_mode & 07777), d);
+	}
+	free(dir);
+	return code;
+}
+
 int
 cred_load(const char *path, struct cred *c, struct err *e)
 {
@@ -73,6 +98,15 @@ cred_load(const char *path, struct cred *c, struct err *e)
 		close(fd);
 		return err_set(e, EX_IO, "credentials '%s' are too open (mode %04o): "
 		    "run 'chmod 600 %s'", path, (unsigned)(st.st_mode & 07777), path);
+	}
+	if (st.st_uid != geteuid()) {
+		close(fd);
+		return err_set(e, EX_IO, "credentials '%s' belong to another user (uid %u): log in "
+		    "again to make your own, after 'rm %s'", path, (unsigned)st.st_uid, path);
+	}
+	if (check_dirs(path, e) != EX_OK) {
+		close(fd);
+		return e->code;
 	}
 	while ((n = read(fd, chunk, sizeof chunk)) > 0) {
 		buf_add(&b, chunk, (size_t)n);

@@ -147,6 +147,23 @@ default.json.lock"
 	[[ $stderr == "chatctl: isfriend: credentials '$(cred)' are too open (mode 0644): run 'chmod 600 $(cred)'" ]]
 }
 
+@test "credentials owned by another user, or in a directory others may write, are refused with exit 6" {
+	login_as alice01
+	chmod 777 "$CHATCTL_CONFIG_DIR"
+	run -6 --separate-stderr "$CHATCTL" isfriend 2
+	[[ $stderr == "chatctl: isfriend: '$CHATCTL_CONFIG_DIR' is writable by others (mode 0777): run 'chmod go-w $CHATCTL_CONFIG_DIR'" ]]
+	chmod 700 "$CHATCTL_CONFIG_DIR"
+	chmod 770 "$CHATCTL_CONFIG_DIR/profiles"
+	run -6 --separate-stderr "$CHATCTL" whoami
+	[[ $stderr == *"profiles' is writable by others (mode 0770)"* ]]
+	chmod 700 "$CHATCTL_CONFIG_DIR/profiles"
+	run -0 "$CHATCTL" isfriend 2
+	[ "$(id -u)" = 0 ] || skip "changing a file's owner needs root"
+	chown nobody "$(cred)"
+	run -6 --separate-stderr "$CHATCTL" isfriend 2
+	[[ $stderr == "chatctl: isfriend: credentials '$(cred)' belong to another user (uid $(id -u nobody)): "* ]]
+}
+
 @test "an unwritable config directory exits 6 and leaves no stray file" {
 	[ "$(id -u)" != 0 ] || skip "root writes anywhere"
 	mkdir -p "$CHATCTL_CONFIG_DIR/profiles"
