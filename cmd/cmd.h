@@ -51,6 +51,7 @@ struct globals {
 	int insecure;		/* --insecure */
 	double connect_timeout;	/* seconds */
 	double max_time;	/* seconds; 0 means no limit */
+	long max_response;	/* bytes of a REST answer at most */
 };
 
 /* What a command runs in (cmd/session.c): the globals, and when its .setup

@@ -26,7 +26,7 @@
 #endif
 
 enum { G_SERVER, G_PROFILE, G_CONFIG, G_JQ, G_RAW, G_COMPACT, G_PRETTY,
-	G_VERBOSE, G_QUIET, G_CONNECT_TIMEOUT, G_MAX_TIME, G_CACERT,
+	G_VERBOSE, G_QUIET, G_CONNECT_TIMEOUT, G_MAX_TIME, G_MAX_RESPONSE, G_CACERT,
 	G_INSECURE, G_HELP, G_VERSION, G_NGLOBAL };
 
 const struct opt global_opts[] = {
@@ -43,6 +43,8 @@ const struct opt global_opts[] = {
 	[G_QUIET] = { "quiet", 'q', NULL, "say nothing on stderr but fatal errors", NULL, NULL },
 	[G_CONNECT_TIMEOUT] = { "connect-timeout", 0, "SECS", "give up connecting after SECS", NULL, "10" },
 	[G_MAX_TIME] = { "max-time", 0, "SECS", "give up a request after SECS (default; 0 for no limit)", NULL, "30" },
+	[G_MAX_RESPONSE] = { "max-response", 0, "BYTES", "refuse an answer larger than BYTES (exit 5)", NULL,
+	    "8388608" },
 	[G_CACERT] = { "cacert", 0, "FILE", "trust the CA certificates in FILE", NULL, NULL },
 	[G_INSECURE] = { "insecure", 0, NULL, "do not verify the server's TLS certificate", NULL, NULL },
 	[G_HELP] = { "help", 'h', NULL, "show help and exit", NULL, NULL },
@@ -167,6 +169,10 @@ set_global(struct globals *g, int which, const char *val, const struct command *
 		break;
 	case G_MAX_TIME:
 		if (parse_secs(val, "--max-time", &g->max_time, e))
+			return EX_USAGE;
+		break;
+	case G_MAX_RESPONSE:
+		if (parse_long(val, 1, 1L << 40, "--max-response", &g->max_response, e))
 			return EX_USAGE;
 		break;
 	case G_CACERT: g->cacert = val; break;

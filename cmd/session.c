@@ -10,7 +10,8 @@ int
 session_open(struct session *s, const struct globals *g, int flags, struct err *e)
 {
 	struct config_in in = { g->server, g->profile, g->config_dir };
-	struct http_opts ho = { g->connect_timeout, g->max_time, g->cacert, g->insecure };
+	struct http_opts ho = { g->connect_timeout, g->max_time, g->cacert, g->insecure,
+	    (size_t)g->max_response };
 	int code;
 
 	memset(s, 0, sizeof *s);

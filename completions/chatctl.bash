@@ -12,7 +12,7 @@ _chatctl_commands='login logout whoami listen send isfriend apply history serve'
 _chatctl_global_flags='-r --raw-output --compact --pretty -v --verbose -q --quiet
 	--insecure -h --help --version'
 _chatctl_global_args='-s --server -p --profile --config --jq --connect-timeout
-	--max-time --cacert'
+	--max-time --max-response --cacert'
 
 # _chatctl_opts CMD: the flags (in _chatctl_flags) and the options taking a
 # value (in _chatctl_args) of one command, globals left out; _chatctl

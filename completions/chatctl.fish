@@ -4,10 +4,10 @@
 
 # The options that take a value, globals and each command's own: the
 # walk below must skip their values to find the command word and operands.
-set -g __chatctl_value_opts -s --server -p --profile --config --jq --connect-timeout --max-time --cacert \
+set -g __chatctl_value_opts -s --server -p --profile --config --jq --connect-timeout --max-time --max-response --cacert \
     --username -t --type --from -n --count --idle --timeout --heartbeat --backoff-max --max-frame \
     --options --retry -m --message --page --limit --nickname --listen --seed --state --tls-cert --tls-key \
-    --ping-interval --with --group --since --until
+    --ping-interval --with --group --since --until --consumer --keep
 
 # Print the command word, then its operands, of the line before the
 # cursor; nothing when there is no command word yet. A link named
@@ -112,6 +112,7 @@ for c in chatctl chatctl-login chatctl-logout chatctl-whoami chatctl-listen chat
     complete -c $c -s q -l quiet -d 'say nothing on stderr but fatal errors'
     complete -c $c -l connect-timeout -x -d 'give up connecting after SECS'
     complete -c $c -l max-time -x -d 'give up a request after SECS'
+    complete -c $c -l max-response -x -d 'refuse an answer larger than BYTES'
     complete -c $c -l cacert -r -F -d 'trust the CA certificates in FILE'
     complete -c $c -l insecure -d 'do not verify the TLS certificate of the server'
     complete -c $c -s h -l help -d 'show help and exit'

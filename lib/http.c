@@ -12,6 +12,7 @@ struct http {
 	CURLM *multi;		/* only for http_start()/http_poll() */
 	struct http_opts o;
 	char errbuf[CURL_ERROR_SIZE];
+	int too_big;		/* the answer passed o.max_body */
 	/* the request under way */
 	struct curl_slist *hdr;
 	char *tokhdr;
@@ -23,10 +24,18 @@ struct http {
 
 static void release_request(struct http *h);
 
+/* A server must not be able to make us buffer without end: past max_body
+ * the transfer stops (a short count is CURLE_WRITE_ERROR to curl). */
 static size_t
 on_body(char *p, size_t size, size_t n, void *arg)
 {
-	buf_add(arg, p, size * n);
+	struct http *h = arg;
+
+	if (h->resp->body.len + size * n > h->o.max_body) {
+		h->too_big = 1;
+		return 0;
+	}
+	buf_add(&h->resp->body, p, size * n);
 	return size * n;
 }
 
@@ -49,6 +58,9 @@ http_new(const struct http_opts *o)
 		abort();
 	}
 	h->o = *o;
+	if (h->o.max_body == 0)
+		h->o.max_body = 8 << 20;
+	curl_easy_setopt(h->curl, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)h->o.max_body);
 	curl_easy_setopt(h->curl, CURLOPT_ERRORBUFFER, h->errbuf);
 	curl_easy_setopt(h->curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h->curl, CURLOPT_USERAGENT, "chatctl/" CHATCTL_VERSION);
@@ -156,7 +168,8 @@ prepare(struct http *h, const char *method, const char *url,
 	h->body = xstrdup(body ? body : "");
 	curl_easy_setopt(h->curl, CURLOPT_URL, url);
 	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, h->hdr);
-	curl_easy_setopt(h->curl, CURLOPT_WRITEDATA, &r->body);
+	curl_easy_setopt(h->curl, CURLOPT_WRITEDATA, h);
+	h->too_big = 0;
 	if (strcmp(method, "GET") == 0) {
 		curl_easy_setopt(h->curl, CURLOPT_HTTPGET, 1L);
 	} else {
@@ -198,6 +211,9 @@ finish(struct http *h, CURLcode rc, struct err *e)
 		why = h->errbuf[0] ? h->errbuf : curl_easy_strerror(rc);
 		r->unsent = nothing_sent(h->curl, rc);
 		log_debug(1, "%s %s failed after %.1f ms: %s", h->method, h->shown, r->seconds * 1000, why);
+		if (h->too_big || rc == CURLE_FILESIZE_EXCEEDED)
+			return err_set(e, EX_PROTO, "the answer from %s is larger than %zu bytes "
+			    "(--max-response)", h->shown, h->o.max_body);
 		if (is_tls_error(rc))
 			return err_set(e, EX_NET, "TLS failure talking to %s: %s "
 			    "(use --cacert FILE to trust its certificate, or --insecure)", h->shown, why);

@@ -24,6 +24,7 @@ struct http_opts {
 	double max_time;	/* seconds, 0 for none */
 	const char *cacert;	/* borrowed, or NULL */
 	int insecure;
+	size_t max_body;	/* a bigger answer fails with EX_PROTO; 0: 8 MiB */
 };
 
 struct http_resp {

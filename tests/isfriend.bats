@@ -114,3 +114,12 @@ teardown() { common_teardown; }
 	CHATCTL_TOKEN=explicit run -4 "$CHATCTL" -s http://127.0.0.1:1 isfriend 2
 	run -0 "$CHATCTL" -s "$SERVER_URL/" isfriend 2
 }
+
+@test "an answer over --max-response stops the transfer: exit 5, memory bounded" {
+	head -c 200000 /dev/zero | tr '\0' x | sed 's/^/{"msg":"ok","data":"/; s/$/"}/' |
+		curl -ksS -X POST --data-binary @- "$SERVER_URL/__test/reply?count=1" >/dev/null
+	run -5 --separate-stderr "$CHATCTL" --max-response 100000 isfriend 2
+	[[ $stderr == "chatctl: isfriend: the answer from $SERVER_URL/api/chat/ismygoodfriend/2 is larger than 100000 bytes (--max-response)" ]]
+	run -0 --separate-stderr "$CHATCTL" isfriend 2
+	run -2 --separate-stderr "$CHATCTL" --max-response 0 isfriend 2
+}
