@@ -20,6 +20,7 @@ struct loop {
 	size_t nturns;
 	int quit;
 	char proxy[300];	/* "host:port", or "" for direct */
+	double connect_timeout;	/* seconds */
 };
 
 struct loop_timer {
@@ -101,6 +102,7 @@ loop_new(const struct loop_opts *o, struct err *e)
 	lws_set_log_level(log_verbosity() >= 3 ? LLL_ERR | LLL_WARN | LLL_NOTICE | LLL_INFO :
 	    log_verbosity() >= 2 ? LLL_ERR | LLL_WARN : 0, log_lws);
 	memset(&info, 0, sizeof info);
+	lp->connect_timeout = o->connect_timeout > 0 ? o->connect_timeout : 10;
 	if (o->proxy_url && choose_proxy(lp, o->proxy_url, &info, proxy_addr, sizeof proxy_addr, e)) {
 		free(lp);
 		return NULL;
@@ -207,6 +209,12 @@ loop_free(struct loop *lp)
 	lws_context_destroy(lp->ctx);
 	free(lp->turns);
 	free(lp);
+}
+
+double
+loop_connect_timeout(const struct loop *lp)
+{
+	return lp->connect_timeout;
 }
 
 const char *

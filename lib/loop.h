@@ -57,6 +57,9 @@ int loop_signal(void);
 /* The proxy the loop's links go through, "host:port", or NULL for direct. */
 const char *loop_proxy(const struct loop *lp);
 
+/* o.connect_timeout, or its default: links bound their handshake by it. */
+double loop_connect_timeout(const struct loop *lp);
+
 /* A timer fires once per loop_timer_set(); its callback may set it again,
  * or free it (and whatever holds it). */
 struct loop_timer *loop_timer_new(struct loop *lp, void (*cb)(void *arg), void *arg);

@@ -25,7 +25,7 @@ struct ws {
 	char shown[512];	/* the URL with the token redacted */
 
 	lws_sorted_usec_list_t sul_connect, sul_heartbeat, sul_watchdog,
-		sul_stable, sul_closing;
+		sul_stable, sul_closing, sul_handshake;
 	struct backoff backoff;	/* reset once a link has stayed up */
 	int live;		/* a connection attempt or link exists */
 	int ever_up;
@@ -64,6 +64,7 @@ cancel_link_timers(struct ws *w)
 	lws_sul_cancel(&w->sul_heartbeat);
 	lws_sul_cancel(&w->sul_watchdog);
 	lws_sul_cancel(&w->sul_stable);
+	lws_sul_cancel(&w->sul_handshake);
 }
 
 /* No reconnect follows: tell the owner, once. */
@@ -235,6 +236,7 @@ on_connect_error(struct ws *w, const char *in)
 static void
 on_established(struct ws *w)
 {
+	lws_sul_cancel(&w->sul_handshake);
 	w->up = 1;
 	w->ever_up = 1;
 	w->close_code = 0;
@@ -343,6 +345,30 @@ callback(void *owner, struct lws *wsi, enum lws_callback_reasons reason, void *i
 	return 0;
 }
 
+/* lws bounds the TCP connect, not a server that accepts and then never
+ * answers the upgrade: --connect-timeout covers the whole handshake. */
+/* lws bounds the TCP connect, not a server that accepts and then never
+ * answers the upgrade: --connect-timeout covers the whole handshake. */
+static void
+handshake_cb(lws_sorted_usec_list_t *sul)
+{
+	struct ws *w = lws_container_of(sul, struct ws, sul_handshake);
+	char why[600];
+
+	if (w->up || w->wsi == NULL)
+		return;
+	/* Not KILL_ASYNC: lws re-arms its own timeout for a client waiting
+	 * for the upgrade's answer, and the async kill never comes. A sul
+	 * callback is outside any wsi's callback, where a sync close is safe;
+	 * lws calls no handler for a link it never established, so the drop
+	 * is reported here. */
+	lws_set_opaque_user_data(w->wsi, NULL);
+	lws_set_timeout(w->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_SYNC);
+	snprintf(why, sizeof why, "cannot connect to %s: no answer to the upgrade within %g s",
+	    w->shown, loop_connect_timeout(w->lp));
+	link_down(w, WS_CLOSE_ABNORMAL, why);
+}
+
 static void
 connect_cb(lws_sorted_usec_list_t *sul)
 {
@@ -372,6 +398,9 @@ connect_cb(lws_sorted_usec_list_t *sul)
 	 * CONNECTION_ERROR already; link_down() reports once either way. */
 	if (lws_client_connect_via_info(&i) == NULL)
 		link_down(w, WS_CLOSE_ABNORMAL, "cannot start a connection");
+	else
+		lws_sul_schedule(w->ctx, 0, &w->sul_handshake, handshake_cb,
+		    (lws_usec_t)(loop_connect_timeout(w->lp) * LWS_US_PER_SEC));
 }
 
 struct ws *

@@ -54,10 +54,11 @@ start_tls_server() {
 	start_server --tls-cert "$CERT" --tls-key "$KEY" "$@"
 }
 
-# start_blackhole: a local port where connect() hangs (tests/tools/blackhole);
+# start_blackhole [accept]: a local port where connect() hangs, or with
+# "accept" one that accepts and never says a word (tests/tools/blackhole);
 # BLACKHOLE_URL. The test's teardown kills it.
 start_blackhole() {
-	"$CHATCTL_TOOLS_DIR/blackhole" >"$BATS_TEST_TMPDIR/blackhole.out" 3>&- &
+	"$CHATCTL_TOOLS_DIR/blackhole" "$@" >"$BATS_TEST_TMPDIR/blackhole.out" 3>&- &
 	BLACKHOLE_PID=$!
 	wait_for -p "$BLACKHOLE_PID" "$BATS_TEST_TMPDIR/blackhole.out" 'listening on' || return 1
 	BLACKHOLE_URL=http://127.0.0.1:$(sed -n 's/listening on //p' "$BATS_TEST_TMPDIR/blackhole.out")

@@ -378,3 +378,15 @@ start_proxy() {
 	ready
 	grep -E '^Max core file size +0 +0 ' "/proc/$LISTEN_PID/limits"
 }
+
+@test "--connect-timeout bounds the upgrade too: a server that accepts and never answers" {
+	start_blackhole accept
+	SECONDS=0
+	CHATCTL_TOKEN=$(jq -r .token "$CHATCTL_CONFIG_DIR/profiles/bob.json") \
+		run -4 --separate-stderr "$CHATCTL" -s "$BLACKHOLE_URL" --connect-timeout 1 listen --no-reconnect
+	[[ $stderr == *"cannot connect to ws://127.0.0.1:"*"no answer to the upgrade within 1 s"* ]]
+	[ "$SECONDS" -le 4 ]
+	# and with reconnects, it tries again instead of waiting for ever
+	CHATCTL_TOKEN=x "$CHATCTL" -v -s "$BLACKHOLE_URL" --connect-timeout 1 listen --timeout 4 2>"$ERR" || true
+	[ "$(grep -c 'no answer to the upgrade' "$ERR")" -ge 2 ]
+}

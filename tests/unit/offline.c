@@ -85,7 +85,7 @@ static int
 fetch(const char *const *script, int asks, struct run *r)
 {
 	struct loop_opts lo = { NULL, NULL, 0 };
-	struct http_opts ho = { 5, 5, NULL, 0 };
+	struct http_opts ho = { 5, 5, NULL, 0, 0 };
 	struct err e = { 0, "" };
 	struct api api;
 	struct offline *o;
