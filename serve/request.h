@@ -21,6 +21,7 @@ struct request {
 	jv query;		/* object of strings */
 	jv body;		/* object from a JSON or form body; {} without one */
 	char *bad_json;		/* the parser's complaint when the JSON body is malformed */
+	int too_large;		/* the body passed its cap and was not kept */
 	char *token;		/* the "token" header, or NULL */
 	int is_json, is_form;	/* the body's content type */
 	struct buf raw;		/* the body as received */

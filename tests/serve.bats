@@ -1038,3 +1038,17 @@ ws_url() {
 	assert_success
 	assert_output --regexp '^frames 20000 bytes [0-9]+ secs [0-9.]+ rate [0-9]+ frames/s$'
 }
+
+@test "request bodies are capped as egg's body parser does: 413, and serve's memory stays bounded" {
+	start_server
+	head -c 200000 /dev/zero | tr '\0' x | sed 's/^/{"username":"/; s/$/","password":"123456"}/' >"$BATS_TEST_TMPDIR/big.json"
+	req POST /api/loginChat -H 'Content-Type: application/json' --data-binary @"$BATS_TEST_TMPDIR/big.json"
+	expect 413 '{"message":"request entity too large"}'
+	head -c 50000000 /dev/zero >"$BATS_TEST_TMPDIR/huge"
+	req POST /api/loginChat -H 'Content-Type: application/json' --data-binary @"$BATS_TEST_TMPDIR/huge"
+	[ "$code" = 413 ]
+	[ "$(awk '/^VmRSS/ { print $2 }' "/proc/$SERVE_PID/status")" -lt 40000 ]
+	# and it goes on serving
+	req POST /api/loginChat -d 'username=alice01&password=123456'
+	[ "$code" = 200 ]
+}
