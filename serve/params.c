@@ -152,6 +152,24 @@ js_length(const char *s)
 	return n;
 }
 
+/* A refusal names the value it refused, as the real server's validator
+ * does, but never more than ECHO_MAX bytes of it (cut where a UTF-8
+ * character starts): an answer must not grow with what was sent. */
+#define ECHO_MAX 100
+
+static char *
+echo_cut(const char *text)
+{
+	size_t n = strlen(text);
+
+	if (n <= ECHO_MAX)
+		return xstrdup(text);
+	n = ECHO_MAX;
+	while (n > 0 && ((unsigned char)text[n] & 0xc0) == 0x80)
+		n--;
+	return xasprintf("%.*s...", (int)n, text);
+}
+
 char *
 params_validate(jv params, const struct rule *rules)
 {
@@ -159,7 +177,7 @@ params_validate(jv params, const struct rule *rules)
 
 	for (r = rules; r->name; r++) {
 		jv v = jv_object_get(jv_copy(params), jv_string(r->name));
-		char *text, *msg = NULL;
+		char *text, *shown, *msg = NULL;
 		long n;
 
 		if (params_missing(v)) {
@@ -177,6 +195,7 @@ params_validate(jv params, const struct rule *rules)
 			text = xstrdup(jv_string_value(t));
 			jv_free(t);
 		}
+		shown = echo_cut(text);
 		switch (r->type) {
 		case R_STRING:
 			/* Objects pass as they are: sendmessage's data may be one. */
@@ -187,7 +206,7 @@ params_validate(jv params, const struct rule *rules)
 			break;
 		case R_INT:
 			if (!params_long(params, r->name, &n))
-				msg = xasprintf("%s 的值 `%s` 的类型不是 `int`", r->desc, text);
+				msg = xasprintf("%s 的值 `%s` 的类型不是 `int`", r->desc, shown);
 			else if (n < r->min)
 				msg = xasprintf("%s 的数值 必须 在 %ld 和 10000000000000000 之间", r->desc, r->min);
 			break;
@@ -202,11 +221,12 @@ params_validate(jv params, const struct rule *rules)
 				break;
 			for (e = r->values; *e; e++)
 				buf_printf(&b, "%s`%s`", e == r->values ? "" : "、", *e);
-			msg = xasprintf("%s 的值 `%s` 必须在 [%s] 中", r->desc, text, b.buf);
+			msg = xasprintf("%s 的值 `%s` 必须在 [%s] 中", r->desc, shown, b.buf);
 			buf_release(&b);
 			break;
 		}
 		}
+		free(shown);
 		free(text);
 		jv_free(v);
 		if (msg)

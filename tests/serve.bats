@@ -1052,3 +1052,15 @@ ws_url() {
 	req POST /api/loginChat -d 'username=alice01&password=123456'
 	[ "$code" = 200 ]
 }
+
+@test "a refusal names the refused value, but at most 100 bytes of it" {
+	start_server
+	tok=$(token_of alice01)
+	long=$(head -c 50000 /dev/zero | tr '\0' y)
+	req POST /api/chat/applyfriend -H "token: $tok" -d "friend_id=$long"
+	expect 422 "{\"msg\":\"fail\",\"data\":\"我申请添加的好友id 的值 \`${long:0:100}...\` 的类型不是 \`int\`\"}"
+	# cut where a character starts, never inside one
+	long=$(printf '中%.0s' $(seq 1 100))
+	req POST /api/chat/applyfriend -H "token: $tok" --data-urlencode "friend_id=$long"
+	expect 422 "{\"msg\":\"fail\",\"data\":\"我申请添加的好友id 的值 \`$(printf '中%.0s' $(seq 1 33))...\` 的类型不是 \`int\`\"}"
+}
