@@ -500,20 +500,18 @@ on_follow_error(void *arg, const struct err *fe)
 static int
 account_paths(struct listen *l, struct err *e)
 {
-	char *dir, *acct;
+	char *acct, *consumer;
 
 	if ((acct = config_account(&l->s->cfg, &l->self_id, e)) == NULL)
 		return e->code;
-	if ((dir = config_state_dir(e)) == NULL) {
-		free(acct);
-		return e->code;
-	}
-	l->mb_path = xasprintf("%s/%s.db", dir, acct);
-	l->holder_path = xasprintf("%s/%s.holder", dir, acct);
-	l->consumer_path = xasprintf("%s/%s.consumer.%s", dir, acct, l->consumer_name);
-	free(dir);
+	consumer = xasprintf(".consumer.%s", l->consumer_name);
+	/* All three fail alike: only a missing HOME makes them fail. */
+	l->mb_path = config_state_file(acct, ".db", e);
+	l->holder_path = config_state_file(acct, ".holder", e);
+	l->consumer_path = config_state_file(acct, consumer, e);
+	free(consumer);
 	free(acct);
-	return EX_OK;
+	return l->consumer_path ? EX_OK : e->code;
 }
 
 /* The mailbox, the consumer, and the holder lock if it is free. */

@@ -74,18 +74,19 @@ trim_url(const char *url)
 }
 
 /* The stored server (NULL: from before servers were stored) and the one
- * in use, ignoring trailing slashes. */
+ * in use, ignoring trailing slashes as trim_url() does. */
 static int
 same_server(const char *stored, const char *server)
 {
-	size_t n;
+	char *t;
+	int same;
 
 	if (stored == NULL)
 		return 1;
-	n = strlen(stored);
-	while (n > 0 && stored[n - 1] == '/')
-		n--;
-	return strlen(server) == n && strncmp(stored, server, n) == 0;
+	t = trim_url(stored);
+	same = strcmp(t, server) == 0;
+	free(t);
+	return same;
 }
 
 int

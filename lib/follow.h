@@ -13,7 +13,10 @@
  *	follow_free(f);
  *
  * The poll runs every FOLLOW_POLL_US, so a committed row is seen within
- * that (PRAGMA data_version costs no read of the database). */
+ * that (PRAGMA data_version costs no read of the database). A mailbox or
+ * lock file that fails is reported once through on_error (EX_IO with the
+ * path, lib/mailbox.h and lib/lock.h), and the poll stops. The loop and
+ * the mailbox are borrowed; the path is copied. */
 #ifndef CHATCTL_FOLLOW_H
 #define CHATCTL_FOLLOW_H
 

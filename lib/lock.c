@@ -48,13 +48,31 @@ lock_open(const char *path, struct err *e)
 
 /* For people and error messages only: nothing trusts it. */
 static void
-lock_write_pid(int fd)
+lock_write_pid(int fd, const char *word)
 {
-	char s[32];
-	int n = snprintf(s, sizeof s, "%ld\n", (long)getpid());
+	char s[96];
+	int n = snprintf(s, sizeof s, "%ld%s%s\n", (long)getpid(), word ? " " : "", word ? word : "");
 
 	if (ftruncate(fd, 0) == 0)
 		(void)pwrite(fd, s, (size_t)n, 0);
+}
+
+/* The file's first line into s (size > 1); -1 when there is none. */
+static int
+lock_read(const char *path, char *s, size_t size)
+{
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, s, size - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	s[n] = '\0';
+	s[strcspn(s, "\n")] = '\0';
+	return 0;
 }
 
 int
@@ -74,7 +92,7 @@ lock_try(const char *path, struct lock **k, struct err *e)
 		err_set(e, EX_IO, "cannot lock '%s': %s", path, strerror(saved));
 		return -1;
 	}
-	lock_write_pid(fd);
+	lock_write_pid(fd, NULL);
 	*k = xmalloc(sizeof **k);
 	(*k)->fd = fd;
 	return 1;
@@ -106,18 +124,11 @@ lock_release(struct lock *k)
 long
 lock_owner(const char *path)
 {
-	char s[32];
-	ssize_t n;
+	char s[96];
 	long pid;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 
-	if (fd < 0)
+	if (lock_read(path, s, sizeof s) != 0)
 		return 0;
-	n = read(fd, s, sizeof s - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	s[n] = '\0';
 	pid = strtol(s, NULL, 10);
 	return pid > 0 ? pid : 0;
 }
@@ -125,35 +136,17 @@ lock_owner(const char *path)
 void
 lock_note(struct lock *k, const char *word)
 {
-	char s[96];
-	int n;
-
-	if (k == NULL)
-		return;
-	n = snprintf(s, sizeof s, "%ld %s\n", (long)getpid(), word);
-	if (ftruncate(k->fd, 0) == 0)
-		(void)pwrite(k->fd, s, (size_t)n, 0);
+	if (k != NULL)
+		lock_write_pid(k->fd, word);
 }
 
 int
 lock_note_read(const char *path, char *buf, size_t size)
 {
-	char s[96], *w, *end;
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	char s[96], *w;
 
-	if (fd < 0)
+	if (lock_read(path, s, sizeof s) != 0 || (w = strchr(s, ' ')) == NULL)
 		return -1;
-	n = read(fd, s, sizeof s - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	s[n] = '\0';
-	if ((w = strchr(s, ' ')) == NULL)
-		return -1;
-	w++;
-	if ((end = strchr(w, '\n')) != NULL)
-		*end = '\0';
-	snprintf(buf, size, "%s", w);
+	snprintf(buf, size, "%s", w + 1);
 	return 0;
 }
