@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "../lib/frame.h"
 #include "../lib/log.h"
 #include "../lib/mailbox.h"
 
@@ -184,39 +185,23 @@ history_check(const struct args *a, struct err *e)
 	return history_args(a, &q, &none, e);
 }
 
-/* A frame that needs a JSON value: for --jq, or to re-encode raw newlines
- * that would split its line. A bad one is reported and skipped, as listen
- * does, so that one frame cannot hide the rest. */
-static void
-print_parsed(struct session *s, const struct mailbox_row *r)
-{
-	struct err je = { 0, "" };
-	jv v = jv_parse_sized(r->frame, (int)r->len);
-
-	if (!jv_is_valid(v)) {
-		jv_free(v);
-		log_warn("message %lld in the mailbox is not JSON; skipped", (long long)r->seq);
-	} else if (s->out.jq) {
-		if (output_emit(&s->out, v, &je) != EX_OK)
-			log_warn("%s; message skipped", je.msg);
-	} else {
-		json_print_line(stdout, v);
-	}
-}
-
-/* One row: the frame byte for byte as stored, as listen prints it. Stops
- * the query once stdout is broken (a closed pipe): main reports it. */
+/* One row: the frame byte for byte as stored, as listen prints it. A row
+ * that is not strict JSON (a store written by an older chatctl) is
+ * reported and skipped, as listen does, so that one cannot hide the rest.
+ * Stops the query once stdout is broken (a closed pipe): main reports it. */
 static int
 print_row(void *arg, const struct mailbox_row *r)
 {
 	struct session *s = arg;
+	struct err je = { 0, "" };
+	int newline;
 
-	if (s->out.jq || memchr(r->frame, '\n', r->len) || memchr(r->frame, '\r', r->len)) {
-		print_parsed(s, r);
-	} else {
-		fwrite_unlocked(r->frame, 1, r->len, stdout);
-		putc_unlocked('\n', stdout);
-	}
+	if (frame_check(r->frame, r->len, &newline, NULL, NULL) != 0)
+		log_warn("message %lld in the mailbox is not JSON; skipped", (long long)r->seq);
+	else if (!s->out.jq)
+		json_print_text(stdout, r->frame, r->len, newline);
+	else if (output_emit(&s->out, jv_parse_sized(r->frame, (int)r->len), &je) != EX_OK)
+		log_warn("%s; message skipped", je.msg);
 	return ferror(stdout);
 }
 

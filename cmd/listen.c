@@ -120,25 +120,23 @@ wanted(struct listen *l, const char *type, const char *dtype, const char *from)
 	return !l->from || strcmp(l->from, from) == 0;
 }
 
-/* One line on stdout (or one per jq result); 1 when something was printed. */
+/* One line on stdout (or one per jq result); 1 when something was printed.
+ * text has passed frame_check(): newline is what it said. */
 static int
-print_frame(struct listen *l, const char *text, size_t len)
+print_frame(struct listen *l, const char *text, size_t len, int newline)
 {
 	struct err je = { 0, "" };
 
 	if (l->s->out.jq) {
+		/* Checked already: libjq gets nothing it would mishandle. */
 		if (output_emit(&l->s->out, jv_parse_sized(text, (int)len), &je) != EX_OK) {
 			log_warn("%s; frame skipped", je.msg);
 			return 0;
 		}
 		if (l->s->out.results == 0)
 			return 0;
-	} else if (memchr(text, '\n', len) || memchr(text, '\r', len)) {
-		/* A raw newline would split the line: re-encode this one. */
-		json_print_line(stdout, jv_parse_sized(text, (int)len));
 	} else {
-		fwrite_unlocked(text, 1, len, stdout);
-		putc_unlocked('\n', stdout);
+		json_print_text(stdout, text, len, newline);
 	}
 	l->printed++;
 	return 1;
@@ -153,22 +151,29 @@ count_reached(struct listen *l)
 	return 1;
 }
 
-/* The consumer's sink: a stored row, filtered and printed. */
+/* The consumer's sink: a stored row, filtered and printed. The row is
+ * checked again: a store written by an older chatctl may hold a frame that
+ * only a laxer scanner took. */
 static int
 sink(void *arg, const struct mailbox_row *r)
 {
 	struct listen *l = arg;
 	struct frame_info fi;
+	int bad;
 
 	if (l->stop != RUNNING)
 		return CONSUMER_LAST;
-	if (l->from) {
-		if (frame_scan(r->frame, r->len, &fi) != 0 || !wanted(l, fi.type, fi.dtype, fi.from))
-			return CONSUMER_SKIP;
-	} else if (!wanted(l, r->type, r->dtype, "")) {
+	if (l->from)
+		bad = frame_scan(r->frame, r->len, &fi) != 0;
+	else
+		bad = frame_check(r->frame, r->len, &fi.newline, NULL, NULL) != 0;
+	if (bad) {
+		log_warn("message %lld in the mailbox is not JSON; skipped", (long long)r->seq);
 		return CONSUMER_SKIP;
 	}
-	if (!print_frame(l, r->frame, r->len))
+	if (l->from ? !wanted(l, fi.type, fi.dtype, fi.from) : !wanted(l, r->type, r->dtype, ""))
+		return CONSUMER_SKIP;
+	if (!print_frame(l, r->frame, r->len, fi.newline))
 		return CONSUMER_SKIP;
 	return count_reached(l) ? CONSUMER_LAST : CONSUMER_TAKEN;
 }
@@ -182,7 +187,7 @@ on_message(void *arg, const char *text, size_t len, const struct frame_info *fi)
 	/* Once the mailbox failed, printing is all that is left to do with a
 	 * message the server has already forgotten. */
 	if ((l->stop == RUNNING || (l->stop == STOP_FATAL && l->code == EX_IO)) &&
-	    wanted(l, fi->type, fi->dtype, fi->from) && print_frame(l, text, len))
+	    wanted(l, fi->type, fi->dtype, fi->from) && print_frame(l, text, len, fi->newline))
 		count_reached(l);
 }
 

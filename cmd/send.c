@@ -196,7 +196,7 @@ keep_sent(struct session *s, struct keeper *k, jv rec)
 static int
 parse_options(const char *text, jv *out, struct err *e)
 {
-	jv v = jv_parse(text);
+	jv v = json_parse(text, strlen(text));
 
 	if (!jv_is_valid(v)) {
 		jv msg = jv_invalid_get_msg(v);
@@ -234,7 +234,7 @@ text_data(const char *type, int raw, const char *text, size_t len, jv *data, str
 static int
 parse_json_line(const char *line, const struct msg *def, int raw, struct msg *m, struct err *e)
 {
-	jv o = jv_parse(line), to, group, type, options, data;
+	jv o = json_parse(line, strlen(line)), to, group, type, options, data;
 	int code = EX_OK;
 
 	m->to = def->to;

@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "api.h"
+#include "json.h"
 #include "backoff.h"
 #include "log.h"
 #include "xalloc.h"
@@ -60,7 +61,7 @@ api_decode(long status, const char *body, size_t len, jv *data,
 	jv doc, msg, d;
 	int code;
 
-	doc = jv_parse_sized(body ? body : "", (int)len);
+	doc = json_parse(body ? body : "", len);
 	if (jv_get_kind(doc) != JV_KIND_OBJECT) {
 		jv_free(doc);
 		if (status >= 500)

@@ -291,7 +291,7 @@ jwt_payload(const char *token)
 	in[n + pad] = '\0';
 	len = EVP_DecodeBlock(out, in, (int)(n + pad));
 	if (len >= (int)pad && memchr(in, '=', n) == NULL)
-		v = jv_parse_sized((const char *)out, len - (int)pad);
+		v = json_parse((const char *)out, (size_t)(len - (int)pad));
 	free(in);
 	free(out);
 	return v;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cred.h"
+#include "json.h"
 #include "xalloc.h"
 
 #define CRED_MAX (1 << 20)
@@ -124,7 +125,7 @@ cred_load(const char *path, struct cred *c, struct err *e)
 		buf_release(&b);
 		return code;
 	}
-	doc = jv_parse_sized(b.buf ? b.buf : "", (int)b.len);
+	doc = json_parse(b.buf ? b.buf : "", b.len);
 	if (b.buf)
 		explicit_bzero(b.buf, b.len);
 	buf_release(&b);

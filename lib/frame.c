@@ -3,63 +3,190 @@
 #include <string.h>
 
 #include <jv.h>
-#include <libwebsockets.h>
 
 #include "frame.h"
-#include "xalloc.h"
+#include "utf8.h"
 
-/* The buffer in fi for the value at a LEJP path, or NULL. LEJP can match
- * paths itself, but doing it here, only for values and only when the first
- * letter fits, costs a quarter of the scan less. */
-static char *
-field(struct frame_info *fi, const char *path, size_t *size)
+/* What a byte means inside a string: the loop that skips plain bytes is
+ * where listen spends its scanning time. */
+enum { C_PLAIN, C_QUOTE, C_ESCAPE, C_CONTROL, C_HIGH };
+
+static const unsigned char str_class[256] = {
+	[0x00 ... 0x1f] = C_CONTROL,
+	['"'] = C_QUOTE,
+	['\\'] = C_ESCAPE,
+	[0x80 ... 0xff] = C_HIGH,
+};
+
+/* Where a value is: which of its keys are fields. */
+enum at { AT_NONE, AT_TOP, AT_DATA };
+
+struct scan {
+	const unsigned char *p, *end;
+	struct frame_info *fi;	/* NULL: only check */
+	int depth;
+	int slow;		/* a needed key or value holds an escape */
+	int newline;
+	const char *why;	/* set where the text first fails */
+};
+
+static int
+fail(struct scan *s, const char *why)
 {
-#define FIELD(f) (*size = sizeof fi->f, fi->f)
-	switch (path[0]) {
-	case 't':
-		return strcmp(path, "type") == 0 ? FIELD(type) : NULL;
-	case 'm':
-		return strcmp(path, "msg") == 0 ? FIELD(msg) : NULL;
-	case 'd':
-		if (strncmp(path, "data", 4) != 0)
-			return NULL;
-		if (path[4] == '\0')
-			return FIELD(text);
-		if (path[4] != '.')
-			return NULL;
-		path += 5;
-		if (strcmp(path, "id") == 0)
-			return FIELD(id);
-		if (strcmp(path, "type") == 0)
-			return FIELD(dtype);
-		if (strcmp(path, "actionType") == 0)
-			return FIELD(action);
-		if (strcmp(path, "from_id") == 0)
-			return FIELD(from);
-		if (strcmp(path, "to_id") == 0)
-			return FIELD(to);
-		if (strcmp(path, "chatType") == 0)
-			return FIELD(chat);
-		if (strcmp(path, "create_time") == 0)
-			return FIELD(ctime);
-		return NULL;
-	default:
-		return NULL;
-	}
-#undef FIELD
+	if (s->why == NULL)
+		s->why = why;
+	return -1;
 }
 
 static void
-append(char *dst, size_t size, const char *src, size_t n)
+white(struct scan *s)
 {
-	size_t have = strlen(dst);
+	for (; s->p < s->end; s->p++) {
+		switch (*s->p) {
+		case ' ':
+		case '\t':
+			break;
+		case '\n':
+		case '\r':
+			s->newline = 1;
+			break;
+		default:
+			return;
+		}
+	}
+}
 
-	if (have + 1 >= size)
-		return;
-	if (n > size - 1 - have)
-		n = size - 1 - have;
-	memcpy(dst + have, src, n);
-	dst[have + n] = '\0';
+static int
+hex4(const unsigned char *p, const unsigned char *end, unsigned *cp)
+{
+	int i;
+
+	if (end - p < 4)
+		return -1;
+	*cp = 0;
+	for (i = 0; i < 4; i++) {
+		unsigned c = p[i], d;
+
+		if (c >= '0' && c <= '9')
+			d = c - '0';
+		else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+			d = (c | 0x20) - 'a' + 10;
+		else
+			return -1;
+		*cp = *cp << 4 | d;
+	}
+	return 0;
+}
+
+/* An escape, s->p at its backslash (and left there when it is bad). A \u
+ * escape of a surrogate must be the first half of a pair: libjq aborts on
+ * a lone one. */
+static int
+escape(struct scan *s)
+{
+	const unsigned char *p = s->p + 1;
+	unsigned cp, lo;
+
+	if (p == s->end)
+		return fail(s, "unfinished string");
+	switch (*p) {
+	case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+		s->p = p + 1;
+		return 0;
+	case 'u':
+		break;
+	default:
+		return fail(s, "invalid escape");
+	}
+	if (hex4(p + 1, s->end, &cp) != 0)
+		return fail(s, "invalid \\u escape");
+	p += 5;
+	if (cp >= 0xd800 && cp <= 0xdfff) {
+		if (cp > 0xdbff || s->end - p < 6 || p[0] != '\\' || p[1] != 'u' ||
+		    hex4(p + 2, s->end, &lo) != 0 || lo < 0xdc00 || lo > 0xdfff)
+			return fail(s, "\\u escape of a lone surrogate");
+		p += 6;
+	}
+	s->p = p;
+	return 0;
+}
+
+/* A string, s->p at its opening quote. Its bytes between the quotes are
+ * [*start, s->p - 1) after; *esc says whether they hold an escape. */
+static int
+string(struct scan *s, const unsigned char **start, int *esc)
+{
+	size_t n;
+
+	*esc = 0;
+	*start = ++s->p;
+	for (;;) {
+		while (s->p < s->end && str_class[*s->p] == C_PLAIN)
+			s->p++;
+		if (s->p == s->end)
+			return fail(s, "unfinished string");
+		switch (str_class[*s->p]) {
+		case C_QUOTE:
+			s->p++;
+			return 0;
+		case C_ESCAPE:
+			*esc = 1;
+			if (escape(s) != 0)
+				return -1;
+			break;
+		case C_CONTROL:
+			return fail(s, "raw control character in a string");
+		default:
+			if ((n = utf8_len(s->p, (size_t)(s->end - s->p))) == 0)
+				return fail(s, "invalid UTF-8");
+			s->p += n;
+			break;
+		}
+	}
+}
+
+static int
+digits(struct scan *s)
+{
+	if (s->p == s->end || *s->p < '0' || *s->p > '9')
+		return fail(s, "invalid number");
+	while (s->p < s->end && *s->p >= '0' && *s->p <= '9')
+		s->p++;
+	return 0;
+}
+
+/* -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
+static int
+number(struct scan *s)
+{
+	if (s->p < s->end && *s->p == '-')
+		s->p++;
+	if (s->p < s->end && *s->p == '0')
+		s->p++;
+	else if (digits(s) != 0)
+		return -1;
+	if (s->p < s->end && *s->p == '.') {
+		s->p++;
+		if (digits(s) != 0)
+			return -1;
+	}
+	if (s->p < s->end && (*s->p == 'e' || *s->p == 'E')) {
+		s->p++;
+		if (s->p < s->end && (*s->p == '+' || *s->p == '-'))
+			s->p++;
+		if (digits(s) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+literal(struct scan *s, const char *word, size_t n)
+{
+	if ((size_t)(s->end - s->p) < n || memcmp(s->p, word, n) != 0)
+		return fail(s, "invalid literal");
+	s->p += n;
+	return 0;
 }
 
 /* Everything found under "data", for a "data" key seen again. */
@@ -70,37 +197,228 @@ forget_data(struct frame_info *fi)
 	fi->from[0] = fi->to[0] = fi->chat[0] = fi->ctime[0] = '\0';
 }
 
-static signed char
-on_lejp(struct lejp_ctx *ctx, char reason)
-{
-	struct frame_info *fi = ctx->user;
-	size_t size;
-	char *dst;
+#define IS(k, n, lit) ((n) == sizeof lit - 1 && memcmp((k), lit, sizeof lit - 1) == 0)
 
-	/* A key seen again replaces what it said before: the last value wins,
-	 * as in jq (a repeated "msg" must not be joined into "fail"). */
-	if (reason == LEJPCB_PAIR_NAME) {
-		if (strcmp(ctx->path, "data") == 0)
+/* The buffer for the value of key k in an object at `at`, emptied (the
+ * last value wins), or NULL. *sub is where the value sits if an object. */
+static char *
+field(struct frame_info *fi, enum at at, const unsigned char *k, size_t n, size_t *size, enum at *sub)
+{
+	char *dst = NULL;
+
+#define FIELD(f) (*size = sizeof fi->f, dst = fi->f)
+	if (at == AT_TOP) {
+		if (IS(k, n, "type"))
+			FIELD(type);
+		else if (IS(k, n, "msg"))
+			FIELD(msg);
+		else if (IS(k, n, "data")) {
 			forget_data(fi);
-		else if ((dst = field(fi, ctx->path, &size)) != NULL)
-			dst[0] = '\0';
-		return 0;
+			*sub = AT_DATA;
+			FIELD(text);
+		}
+	} else if (n >= 2) {
+		switch (k[0]) {
+		case 'i':
+			if (IS(k, n, "id"))
+				FIELD(id);
+			break;
+		case 't':
+			if (IS(k, n, "type"))
+				FIELD(dtype);
+			else if (IS(k, n, "to_id"))
+				FIELD(to);
+			break;
+		case 'a':
+			if (IS(k, n, "actionType"))
+				FIELD(action);
+			break;
+		case 'f':
+			if (IS(k, n, "from_id"))
+				FIELD(from);
+			break;
+		case 'c':
+			if (IS(k, n, "chatType"))
+				FIELD(chat);
+			else if (IS(k, n, "create_time"))
+				FIELD(ctime);
+			break;
+		}
 	}
-	if (!(reason & LEJP_FLAG_CB_IS_VALUE))
-		return 0;
-	if ((dst = field(fi, ctx->path, &size)) == NULL)
-		return 0;
-	switch (reason) {
-	case LEJPCB_VAL_STR_CHUNK:
-	case LEJPCB_VAL_STR_END:
-	case LEJPCB_VAL_NUM_INT:
-	case LEJPCB_VAL_NUM_FLOAT:
-		append(dst, size, ctx->buf, ctx->npos);
-		break;
-	default:
-		break;
+#undef FIELD
+	if (dst)
+		dst[0] = '\0';
+	return dst;
+}
+
+static void
+put(struct scan *s, char *dst, size_t size, const unsigned char *v, size_t n, int esc)
+{
+	if (esc) {
+		s->slow = 1;
+		return;
 	}
+	if (n > size - 1)
+		n = size - 1;
+	memcpy(dst, v, n);
+	dst[n] = '\0';
+}
+
+static int value(struct scan *s, enum at at, char *dst, size_t size);
+
+static int
+object(struct scan *s, enum at at)
+{
+	const unsigned char *k;
+	size_t size = 0;
+	enum at sub;
+	char *dst;
+	int esc;
+
+	if (++s->depth > FRAME_MAX_DEPTH)
+		return fail(s, "nested too deep");
+	s->p++;
+	white(s);
+	if (s->p < s->end && *s->p == '}')
+		goto close;
+	for (;;) {
+		if (s->p == s->end || *s->p != '"')
+			return fail(s, "expected a key");
+		if (string(s, &k, &esc) != 0)
+			return -1;
+		dst = NULL;
+		sub = AT_NONE;
+		/* An escaped key may spell a needed one: libjq decides. */
+		if (at != AT_NONE && esc)
+			s->slow = 1;
+		else if (at != AT_NONE)
+			dst = field(s->fi, at, k, (size_t)(s->p - 1 - k), &size, &sub);
+		white(s);
+		if (s->p == s->end || *s->p != ':')
+			return fail(s, "expected ':'");
+		s->p++;
+		white(s);
+		if (value(s, sub, dst, size) != 0)
+			return -1;
+		white(s);
+		if (s->p < s->end && *s->p == '}')
+			goto close;
+		if (s->p == s->end || *s->p != ',')
+			return fail(s, "expected ',' or '}'");
+		s->p++;
+		white(s);
+	}
+close:
+	s->p++;
+	s->depth--;
 	return 0;
+}
+
+static int
+array(struct scan *s)
+{
+	if (++s->depth > FRAME_MAX_DEPTH)
+		return fail(s, "nested too deep");
+	s->p++;
+	white(s);
+	if (s->p < s->end && *s->p == ']')
+		goto close;
+	for (;;) {
+		if (value(s, AT_NONE, NULL, 0) != 0)
+			return -1;
+		white(s);
+		if (s->p < s->end && *s->p == ']')
+			goto close;
+		if (s->p == s->end || *s->p != ',')
+			return fail(s, "expected ',' or ']'");
+		s->p++;
+		white(s);
+	}
+close:
+	s->p++;
+	s->depth--;
+	return 0;
+}
+
+/* One value; a string or number goes to dst when there is one. */
+static int
+value(struct scan *s, enum at at, char *dst, size_t size)
+{
+	const unsigned char *v;
+	int esc;
+
+	if (s->p == s->end)
+		return fail(s, "unexpected end");
+	switch (*s->p) {
+	case '{':
+		return object(s, at);
+	case '[':
+		return array(s);
+	case '"':
+		if (string(s, &v, &esc) != 0)
+			return -1;
+		if (dst)
+			put(s, dst, size, v, (size_t)(s->p - 1 - v), esc);
+		return 0;
+	case 't':
+		return literal(s, "true", 4);
+	case 'f':
+		return literal(s, "false", 5);
+	case 'n':
+		return literal(s, "null", 4);
+	default:
+		if (*s->p != '-' && (*s->p < '0' || *s->p > '9'))
+			return fail(s, "unexpected character");
+		v = s->p;
+		if (number(s) != 0)
+			return -1;
+		if (dst)
+			put(s, dst, size, v, (size_t)(s->p - v), 0);
+		return 0;
+	}
+}
+
+static int
+run(struct scan *s, const char *text, size_t len, struct frame_info *fi)
+{
+	memset(s, 0, sizeof *s);
+	s->p = (const unsigned char *)text;
+	s->end = s->p + len;
+	s->fi = fi;
+	white(s);
+	if (value(s, fi ? AT_TOP : AT_NONE, NULL, 0) != 0)
+		return -1;
+	white(s);
+	if (s->p != s->end)
+		return fail(s, "text after the value");
+	return 0;
+}
+
+int
+frame_check(const char *text, size_t len, int *newline, size_t *at, const char **why)
+{
+	struct scan s;
+	int r = run(&s, text, len, NULL);
+
+	if (newline)
+		*newline = s.newline;
+	if (at)
+		*at = (size_t)(s.p - (const unsigned char *)text);
+	if (why)
+		*why = s.why;
+	return r;
+}
+
+int
+frame_scan_fast(const char *text, size_t len, struct frame_info *fi)
+{
+	struct scan s;
+
+	memset(fi, 0, sizeof *fi);
+	if (run(&s, text, len, fi) != 0)
+		return -1;
+	fi->newline = s.newline;
+	return s.slow;
 }
 
 static void
@@ -117,78 +435,50 @@ copy_jv(jv v, char *dst, size_t size)
 	jv_free(v);
 }
 
-/* The slow path, for JSON that LEJP cannot take. */
-static int
-scan_jv(const char *text, size_t len, struct frame_info *fi)
+static jv
+get(jv o, const char *key)
 {
-	jv v = jv_parse_sized(text, (int)len), d;
-
-	if (!jv_is_valid(v)) {
-		jv_free(v);
-		return -1;
-	}
-	if (jv_get_kind(v) == JV_KIND_OBJECT) {
-		copy_jv(jv_object_get(jv_copy(v), jv_string("type")), fi->type, sizeof fi->type);
-		copy_jv(jv_object_get(jv_copy(v), jv_string("msg")), fi->msg, sizeof fi->msg);
-		d = jv_object_get(jv_copy(v), jv_string("data"));
-		if (jv_get_kind(d) == JV_KIND_STRING) {
-			copy_jv(d, fi->text, sizeof fi->text);
-		} else if (jv_get_kind(d) == JV_KIND_OBJECT) {
-			copy_jv(jv_object_get(jv_copy(d), jv_string("id")), fi->id, sizeof fi->id);
-			copy_jv(jv_object_get(jv_copy(d), jv_string("type")), fi->dtype, sizeof fi->dtype);
-			copy_jv(jv_object_get(jv_copy(d), jv_string("actionType")), fi->action, sizeof fi->action);
-			copy_jv(jv_object_get(jv_copy(d), jv_string("from_id")), fi->from, sizeof fi->from);
-			copy_jv(jv_object_get(jv_copy(d), jv_string("to_id")), fi->to, sizeof fi->to);
-			copy_jv(jv_object_get(jv_copy(d), jv_string("chatType")), fi->chat, sizeof fi->chat);
-			copy_jv(jv_object_get(d, jv_string("create_time")), fi->ctime, sizeof fi->ctime);
-		} else {
-			jv_free(d);
-		}
-	}
-	jv_free(v);
-	return 0;
+	return jv_object_get(jv_copy(o), jv_string(key));
 }
 
-static int
-scan(const char *text, size_t len, struct frame_info *fi)
+/* The slow path: libjq decodes what the fast one would have to. Only text
+ * that passed the check comes here, so libjq never sees what it mishandles. */
+void
+frame_scan_jq(const char *text, size_t len, struct frame_info *fi)
 {
-	struct lejp_ctx ctx;
-	int r;
-	size_t i;
+	jv v = jv_parse_sized(text, (int)len), d;
+	int newline = fi->newline;
 
-	if (len == 0)
-		return -1;
-	/* LEJP wants an object or array at the top; anything else goes to jq. */
-	i = 0;
-	while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r'))
-		i++;
-	if (i == len || (text[i] != '{' && text[i] != '['))
-		return scan_jv(text, len, fi);
-	lejp_construct(&ctx, on_lejp, fi, NULL, 0);
-	r = lejp_parse(&ctx, (const unsigned char *)text, (int)len);
-	lejp_destruct(&ctx);
-	if (r < 0) {
-		/* LEJP refuses some JSON (long numbers, deep nesting): let jq
-		 * decide. Only frames LEJP rejects pay for this. */
-		memset(fi, 0, sizeof *fi);
-		return scan_jv(text, len, fi);
+	memset(fi, 0, sizeof *fi);
+	fi->newline = newline;
+	if (jv_get_kind(v) == JV_KIND_OBJECT) {
+		copy_jv(get(v, "type"), fi->type, sizeof fi->type);
+		copy_jv(get(v, "msg"), fi->msg, sizeof fi->msg);
+		d = get(v, "data");
+		if (jv_get_kind(d) == JV_KIND_STRING) {
+			copy_jv(jv_copy(d), fi->text, sizeof fi->text);
+		} else if (jv_get_kind(d) == JV_KIND_OBJECT) {
+			copy_jv(get(d, "id"), fi->id, sizeof fi->id);
+			copy_jv(get(d, "type"), fi->dtype, sizeof fi->dtype);
+			copy_jv(get(d, "actionType"), fi->action, sizeof fi->action);
+			copy_jv(get(d, "from_id"), fi->from, sizeof fi->from);
+			copy_jv(get(d, "to_id"), fi->to, sizeof fi->to);
+			copy_jv(get(d, "chatType"), fi->chat, sizeof fi->chat);
+			copy_jv(get(d, "create_time"), fi->ctime, sizeof fi->ctime);
+		}
+		jv_free(d);
 	}
-	/* r bytes were left after the value: only white space may follow. */
-	for (i = len - (size_t)r; i < len; i++)
-		if (text[i] != ' ' && text[i] != '\t' && text[i] != '\n' && text[i] != '\r')
-			return -1;
-	return 0;
+	jv_free(v);
 }
 
 int
 frame_scan(const char *text, size_t len, struct frame_info *fi)
 {
-	int r;
+	int r = frame_scan_fast(text, len, fi);
 
-	memset(fi, 0, sizeof *fi);
-	r = scan(text, len, fi);
-	fi->newline = memchr(text, '\n', len) != NULL || memchr(text, '\r', len) != NULL;
-	return r;
+	if (r > 0)
+		frame_scan_jq(text, len, fi);
+	return r < 0 ? -1 : 0;
 }
 
 uint64_t

@@ -1,23 +1,35 @@
 /* lib/frame.h: what listen needs to know about one incoming frame, found in
  * a single pass without building a JSON tree.
  *
- * frame_scan() checks that text is JSON and copies out the few fields that
- * decide what happens to the frame: the top-level "type", "msg" and (string)
- * "data", and the chat record's "data.id", "data.type", "data.actionType"
- * "data.from_id", "data.to_id", "data.chatType" and "data.create_time"
- * (a number's digits, or the string). Fields longer than
- * their buffer are cut short; absent ones are "". The scan uses lws's LEJP
- * parser, which is several times faster than building a jv, and leaves to
- * jv_parse whatever LEJP refuses (a top level that is not an object or
- * array, long numbers, deep nesting, and every frame that is not JSON).
- * LEJP takes a few forms strict JSON does not (a trailing comma in an
- * array, leading zeros); such frames pass as JSON. struct frame_info is
- * plain data owned by the caller. */
+ * frame_scan() checks that text is strict JSON and copies out the few
+ * fields that decide what happens to the frame: the top-level "type", "msg"
+ * and (string) "data", and the chat record's "data.id", "data.type",
+ * "data.actionType", "data.from_id", "data.to_id", "data.chatType" and
+ * "data.create_time" (a string's text, or a number as written). Fields
+ * longer than their buffer are cut short; absent ones, and ones that are
+ * not a string or a number, are "". A key seen twice: the last value wins,
+ * as in jq.
+ *
+ * Strict JSON is RFC 8259 and a little more, so that whatever passes can be
+ * handed to libjq 1.6, which aborts or leaks on some texts it should
+ * refuse: UTF-8 only (no overlong forms, no surrogates, nothing past
+ * U+10FFFF), no \u escape of a lone surrogate, no raw control byte in a
+ * string, nesting at most FRAME_MAX_DEPTH (jq's own limit). A frame that
+ * fails is not JSON, whatever a laxer parser says of it.
+ *
+ * The scan is hand-written, the one JSON scanner this project allows
+ * (shared/DESIGN.md), because it is the hot path of listen. A needed key or
+ * value with an escape in it is rare (the real server writes UTF-8 raw), so
+ * the scanner leaves those fields to libjq, on text it has already checked.
+ * tests/fuzz/frame.c checks it against libjq and LEJP.
+ * struct frame_info is plain data owned by the caller. */
 #ifndef CHATCTL_FRAME_H
 #define CHATCTL_FRAME_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#define FRAME_MAX_DEPTH 256
 
 struct frame_info {
 	char type[64];
@@ -30,11 +42,23 @@ struct frame_info {
 	char to[64];		/* data.to_id: the recipient, or the group */
 	char chat[16];		/* data.chatType: "single" or "group" */
 	char ctime[32];		/* data.create_time, the server's ms */
-	int newline;		/* raw CR or LF in the text: needs re-encoding */
+	int newline;		/* a raw CR or LF (white space): strip to print */
 };
 
-/* 0 when text is JSON, -1 when it is not. */
+/* 0 when text is strict JSON, -1 when it is not. */
 int frame_scan(const char *text, size_t len, struct frame_info *fi);
+
+/* Why text is not strict JSON: 0 when it is, else -1 with *at the offset
+ * of the first byte at fault and *why a static phrase. newline, when not
+ * NULL, is set as in frame_info. */
+int frame_check(const char *text, size_t len, int *newline, size_t *at, const char **why);
+
+/* The two halves of frame_scan(), for the differential fuzz target:
+ * frame_scan_fast() returns -1 (not JSON), 0 (fi complete) or 1 (valid,
+ * but a needed field has an escape); frame_scan_jq() fills fi from valid
+ * text with libjq. */
+int frame_scan_fast(const char *text, size_t len, struct frame_info *fi);
+void frame_scan_jq(const char *text, size_t len, struct frame_info *fi);
 
 /* A 64-bit key for de-duplication: (id, data.type, actionType), not the id
  * alone: a revoke notice reuses the id of what it revokes (api §4.6). */

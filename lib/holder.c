@@ -137,7 +137,12 @@ on_text(struct holder *h, const char *text, size_t len)
 	char pv[100];
 
 	if (frame_scan(text, len, &fi) != 0) {
-		log_warn("skipped a frame that is not JSON: %s", log_preview(text, len, pv, sizeof pv));
+		const char *why;
+		size_t at;
+
+		frame_check(text, len, NULL, &at, &why);
+		log_warn("skipped a frame that is not JSON (%s at byte %zu): %s", why, at,
+		    log_preview(text, len, pv, sizeof pv));
 		return;
 	}
 	switch ((kind = frame_classify(&fi, h->o.self_id))) {

@@ -2,6 +2,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "frame.h"
 #include "json.h"
 
 static void
@@ -108,4 +109,38 @@ json_print_line(FILE *fp, jv v)
 {
 	jv_dumpf(v, fp, 0);
 	putc('\n', fp);
+}
+
+jv
+json_parse(const char *text, size_t len)
+{
+	const char *why;
+	size_t at, i, line = 1, col = 1;
+
+	if (frame_check(text, len, NULL, &at, &why) == 0)
+		return jv_parse_sized(text, (int)len);
+	for (i = 0; i < at; i++, col++)
+		if (text[i] == '\n') {
+			line++;
+			col = 0;
+		}
+	return jv_invalid_with_msg(jv_string_fmt("%s at line %zu, column %zu", why, line, col));
+}
+
+void
+json_print_text(FILE *fp, const char *text, size_t len, int newline)
+{
+	const char *p = text, *end = text + len, *q;
+
+	if (!newline) {
+		fwrite_unlocked(text, 1, len, fp);
+	} else {
+		/* CR and LF are white space here: no string holds one raw. */
+		for (; p < end; p = q + 1) {
+			for (q = p; q < end && *q != '\n' && *q != '\r'; q++)
+				;
+			fwrite_unlocked(p, 1, (size_t)(q - p), fp);
+		}
+	}
+	putc_unlocked('\n', fp);
 }

@@ -46,6 +46,15 @@ int output_emit(struct output *o, jv v, struct err *e);
 
 void output_release(struct output *o);
 
+/* text as a jv, once it passed frame_check() (lib/frame.h): libjq 1.6
+ * aborts on some text it should refuse and leaks on other. Text that fails
+ * gives an invalid jv whose message says where and why, as jq's would. */
+jv json_parse(const char *text, size_t len);
+
+/* Checked JSON text as one line: as it is, less the CR and LF it may hold
+ * as white space (newline, from frame_check), which would split the line. */
+void json_print_text(FILE *fp, const char *text, size_t len, int newline);
+
 /* Print v as one compact line (consumes v). */
 void json_print_line(FILE *fp, jv v);
 

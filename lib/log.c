@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "utf8.h"
 
 static const char *log_cmd = "";
 static int log_verbose, log_quiet;
@@ -22,22 +23,25 @@ log_verbosity(void)
 }
 
 /* Server text (a refusal, a close reason, lws's words) must not drive the
- * terminal: C0 controls, DEL and the C1 controls (U+0080-U+009F, which
- * some terminals obey) are written as \xNN. Other UTF-8 passes, so that
- * the server's Chinese stays readable. */
+ * terminal: C0 controls, DEL, the C1 controls (U+0080-U+009F, which some
+ * terminals obey) and bytes that are not UTF-8 are written as \xNN. Other
+ * UTF-8 passes, so that the server's Chinese stays readable. */
 static size_t
 escape(const char *s, char *out, size_t size)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t n = 0;
+	size_t n = 0, u;
 
-	for (; *p && n + 9 < size; p++) {
-		if (*p < 0x20 || *p == 0x7f || (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)) {
-			n += (size_t)snprintf(out + n, size - n, "\\x%02x", *p);
-			if (*p == 0xc2)
-				n += (size_t)snprintf(out + n, size - n, "\\x%02x", *++p);
-		} else
-			out[n++] = (char)*p;
+	while (*p && n + 9 < size) {
+		u = *p < 0x80 ? 1 : utf8_len(p, strnlen((const char *)p, 4));
+		if (u == 0 || *p < 0x20 || *p == 0x7f || (*p == 0xc2 && p[1] <= 0x9f)) {
+			u = u ? u : 1;
+			while (u--)
+				n += (size_t)snprintf(out + n, size - n, "\\x%02x", *p++);
+		} else {
+			while (u--)
+				out[n++] = (char)*p++;
+		}
 	}
 	out[n] = '\0';
 	return n;

@@ -12,6 +12,7 @@
 #include <openssl/sha.h>
 
 #include "crypto.h"
+#include "../lib/json.h"
 #include "../lib/xalloc.h"
 
 void
@@ -200,7 +201,7 @@ crypto_jwt_verify(const unsigned char key[SECRET_LEN], const char *token)
 	if (b64url_decode(&body, dot1 + 1, (size_t)(dot2 - dot1 - 1)) < 0 || body.len == 0)
 		goto out;
 	jv_free(payload);
-	payload = jv_parse_sized(body.buf, (int)body.len);
+	payload = json_parse(body.buf, body.len);
 	if (jv_get_kind(payload) != JV_KIND_OBJECT) {
 		jv_free(payload);
 		payload = jv_invalid();

@@ -11,6 +11,7 @@
 #include "routes.h"
 #include "sockets.h"
 #include "store.h"
+#include "../lib/json.h"
 #include "../lib/xalloc.h"
 
 #define GROUP_AVATAR "https://docs-51yrc-com.oss-cn-hangzhou.aliyuncs.com/chat/group.png"
@@ -574,7 +575,7 @@ send_count(const struct user *to, const char *role)
 
 	if (to->userset == NULL || to->userset[0] == '\0')
 		return 1;
-	set_ = jv_parse(to->userset);
+	set_ = json_parse(to->userset, strlen(to->userset));
 	if (jv_get_kind(set_) != JV_KIND_OBJECT) {
 		jv_free(set_);
 		return 1;
@@ -607,7 +608,7 @@ parse_options(jv params)
 
 	if (jv_get_kind(v) == JV_KIND_STRING && jv_string_value(v)[0] &&
 	    (text = params_url_decode(jv_string_value(v), strlen(jv_string_value(v)), 0)) != NULL) {
-		jv p = jv_parse(text);
+		jv p = json_parse(text, strlen(text));
 
 		if (jv_is_valid(p)) {
 			jv_free(out);

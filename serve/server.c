@@ -18,6 +18,7 @@
 #include "sockets.h"
 #include "state.h"
 #include "store.h"
+#include "../lib/json.h"
 #include "../lib/log.h"
 #include "../lib/xalloc.h"
 
@@ -119,7 +120,7 @@ static void
 parse_body(struct request *rq)
 {
 	if (rq->is_json && rq->raw.len) {
-		jv v = jv_parse_sized(rq->raw.buf, (int)rq->raw.len);
+		jv v = json_parse(rq->raw.buf, rq->raw.len);
 
 		if (jv_get_kind(v) == JV_KIND_OBJECT) {
 			jv_free(rq->body);

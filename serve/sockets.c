@@ -8,6 +8,7 @@
 #include "crypto.h"
 #include "sockets.h"
 #include "store.h"
+#include "../lib/json.h"
 #include "../lib/log.h"
 #include "../lib/xalloc.h"
 
@@ -425,7 +426,7 @@ on_message(struct conn *c, const char *s, size_t len)
 	if (len == 4 && memcmp(s, "ping", 4) == 0)
 		answer = 1;
 	else {
-		msg = jv_parse_sized(s, (int)len);
+		msg = json_parse(s, len);
 		if (jv_get_kind(msg) == JV_KIND_OBJECT) {
 			type = jv_object_get(jv_copy(msg), jv_string("type"));
 			token = jv_object_get(jv_copy(msg), jv_string("token"));

@@ -10,6 +10,7 @@
 
 #include "state.h"
 #include "store.h"
+#include "../lib/json.h"
 #include "../lib/xalloc.h"
 
 /* ---- reading JSON files ---- */
@@ -38,7 +39,7 @@ load_json(const char *path, const char *what, struct err *e)
 		return jv_invalid();
 	}
 	fclose(fp);
-	v = jv_parse_sized(b.buf ? b.buf : "", (int)b.len);
+	v = json_parse(b.buf ? b.buf : "", b.len);
 	buf_release(&b);
 	if (!jv_is_valid(v)) {
 		jv msg = jv_invalid_get_msg(v);

@@ -1064,3 +1064,20 @@ ws_url() {
 	req POST /api/chat/applyfriend -H "token: $tok" --data-urlencode "friend_id=$long"
 	expect 422 "{\"msg\":\"fail\",\"data\":\"我申请添加的好友id 的值 \`$(printf '中%.0s' $(seq 1 33))...\` 的类型不是 \`int\`\"}"
 }
+
+# libjq 1.6 keeps a pending string when a parse fails ({[1]" then a long
+# string: ~1 MiB a body); serve checks the text first (issue 10 item 8).
+@test "bodies libjq would leak on are refused without growing serve" {
+	start_server
+	{ printf '{[1]"'; head -c 95000 /dev/zero | tr '\0' x; printf '"}'; } >"$BATS_TEST_TMPDIR/leak.json"
+	req POST /api/loginChat -H 'Content-Type: application/json' --data-binary @"$BATS_TEST_TMPDIR/leak.json"
+	[ "$code" = 400 ]
+	[[ $(field .message) == "invalid JSON in request body: expected a key at line 1, column 2" ]]
+	before=$(awk '/^VmRSS/ { print $2 }' "/proc/$SERVE_PID/status")
+	urls=()
+	for i in $(seq 300); do urls+=("$SERVER_URL/api/loginChat"); done
+	curl -ksS -o /dev/null -H 'Content-Type: application/json' --data-binary @"$BATS_TEST_TMPDIR/leak.json" "${urls[@]}"
+	after=$(awk '/^VmRSS/ { print $2 }' "/proc/$SERVE_PID/status")
+	echo "serve RSS $before kB -> $after kB after 300 bodies of 95 kB" >&3
+	[ $((after - before)) -lt 10000 ]
+}

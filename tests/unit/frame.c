@@ -122,6 +122,123 @@ test_repeated_keys(void)
 	CHECK_STR(fi.from, "22");
 }
 
+static int
+bad(const char *s, size_t n, const char *why)
+{
+	struct frame_info fi;
+	const char *w = NULL;
+	size_t at;
+
+	if (frame_scan(s, n, &fi) != -1 || frame_check(s, n, NULL, &at, &w) != -1 || w == NULL)
+		return 0;
+	if (strcmp(w, why) != 0) {
+		fprintf(stderr, "%s: why is \"%s\", want \"%s\"\n", s, w, why);
+		return 0;
+	}
+	return 1;
+}
+#define BAD(lit, why) CHECK(bad(lit, sizeof lit - 1, why))
+#define GOOD(lit) CHECK(frame_scan(lit, sizeof lit - 1, &fi) == 0 && frame_check(lit, sizeof lit - 1, NULL, NULL, NULL) == 0)
+
+/* What libjq 1.6 aborts on, leaks on or takes although it is not JSON
+ * (issue 10): none of it passes. */
+static void
+test_strict(void)
+{
+	struct frame_info fi;
+	struct buf b = BUF_INIT;
+	int i, nl;
+
+	BAD("[1,\n]", "unexpected character");
+	BAD("[1,]", "unexpected character");
+	BAD("{\"a\":1,}", "expected a key");
+	BAD("{\"a\":\"\\ud800\"}", "\\u escape of a lone surrogate");
+	BAD("{\"a\":\"\\ud800\"}\r", "\\u escape of a lone surrogate");
+	BAD("\"\\udc00\\ud800\"", "\\u escape of a lone surrogate");
+	BAD("\"\\ud800\\u0041\"", "\\u escape of a lone surrogate");
+	BAD("\"\\ud800x\"", "\\u escape of a lone surrogate");
+	BAD("[1}", "expected ',' or ']'");
+	BAD("{\"a\":1]", "expected ',' or '}'");
+	BAD("{\"a\":\"x\0y\"}", "raw control character in a string");
+	BAD("\"\t\"", "raw control character in a string");
+	BAD("\"\xff\"", "invalid UTF-8");
+	BAD("\"\xc0\xaf\"", "invalid UTF-8");		/* overlong "/" */
+	BAD("\"\xe0\x80\xaf\"", "invalid UTF-8");
+	BAD("\"\xed\xa0\x80\"", "invalid UTF-8");	/* a surrogate */
+	BAD("\"\xf4\x90\x80\x80\"", "invalid UTF-8");	/* past U+10FFFF */
+	BAD("\"\xe4\xb8\"", "invalid UTF-8");		/* cut short */
+	BAD("\"\xe4\xb8", "invalid UTF-8");
+	BAD("\"\\x41\"", "invalid escape");
+	BAD("\"\\u12G4\"", "invalid \\u escape");
+	BAD("\"\\u12\"", "invalid \\u escape");
+	BAD("01", "text after the value");
+	BAD("-", "invalid number");
+	BAD("1.", "invalid number");
+	BAD("1e", "invalid number");
+	BAD(".5", "unexpected character");
+	BAD("+1", "unexpected character");
+	BAD("nan", "invalid literal");
+	BAD("NaN", "unexpected character");
+	BAD("[1 2]", "expected ',' or ']'");
+	BAD("{\"a\" 1}", "expected ':'");
+	BAD("{a:1}", "expected a key");
+	BAD("\"abc", "unfinished string");
+	BAD("\"abc\\", "unfinished string");
+	BAD("", "unexpected end");
+	BAD("  \n", "unexpected end");
+	BAD("[", "unexpected end");
+	BAD("{\"a\":1}\v", "text after the value");
+
+	GOOD("\"\\ud83d\\ude00\"");
+	GOOD("\"\xf0\x9f\x98\x80 \xe4\xb8\xad \xc3\xa9 \xf4\x8f\xbf\xbf\"");
+	GOOD("\"\\u0000\\\"\\\\\\/\\b\\f\\n\\r\\t\\uFFFF\"");
+	GOOD("[0,-0,0.5,-1.25e+3,1E-2,1e400,123456789012345678901234567890]");
+	GOOD("[true,false,null,{},[],\"\"]");
+	GOOD(" \t\r\n{ \"a\" : [ 1 , 2 ] } \r\n");
+
+	/* jq's depth limit is ours: 256 levels pass, 257 do not. */
+	for (i = 0; i < FRAME_MAX_DEPTH; i++)
+		buf_adds(&b, "[");
+	for (i = 0; i < FRAME_MAX_DEPTH; i++)
+		buf_adds(&b, "]");
+	CHECK_INT(frame_scan(b.buf, b.len, &fi), 0);
+	buf_release(&b);
+	for (i = 0; i <= FRAME_MAX_DEPTH; i++)
+		buf_adds(&b, "[");
+	for (i = 0; i <= FRAME_MAX_DEPTH; i++)
+		buf_adds(&b, "]");
+	CHECK_INT(frame_check(b.buf, b.len, NULL, NULL, NULL), -1);
+	buf_release(&b);
+
+	/* The offset of the fault, for a message. */
+	{
+		size_t at;
+		const char *why;
+
+		CHECK_INT(frame_check("{\"a\":[1,]}", 11, &nl, &at, &why), -1);
+		CHECK_INT(at, 8);
+		CHECK_INT(frame_check("{\n}", 3, &nl, NULL, NULL), 0);
+		CHECK(nl);
+	}
+
+	/* An escape in a needed key or value: libjq reads the field. */
+	CHECK_INT(frame_scan_fast("{\"ty\\u0070e\":\"ping\"}", 20, &fi), 1);
+	CHECK_INT(scan("{\"ty\\u0070e\":\"ping\"}", &fi), 0);
+	CHECK_STR(fi.type, "ping");
+	CHECK_INT(scan("{\"data\":{\"from_id\":\"redirect-\\u0061pplyFriend-3\"},\"type\":\"singleChat\"}", &fi), 0);
+	CHECK_STR(fi.from, "redirect-applyFriend-3");
+	CHECK_STR(fi.type, "singleChat");
+	CHECK_INT(scan("{\"msg\":\"fail\",\"data\":\"\\ud83d\\ude00 \\\"x\\\"\"}", &fi), 0);
+	CHECK_STR(fi.text, "\xf0\x9f\x98\x80 \"x\"");
+	CHECK_STR(fi.msg, "fail");
+	/* An escape anywhere else costs nothing. */
+	{
+		const char *t = "{\"x\":\"\\n\",\"data\":{\"data\":\"\\\"\"}}";
+
+		CHECK_INT(frame_scan_fast(t, strlen(t), &fi), 0);
+	}
+}
+
 int
 main(void)
 {
@@ -173,7 +290,9 @@ main(void)
 	CHECK_INT(scan("{\"a\":\"\x01\"}", &fi), -1);
 	CHECK_INT(scan("ping", &fi), -1);
 
-	/* JSON that is not an object, and nesting deeper than LEJP's stack. */
+	test_strict();
+
+	/* JSON that is not an object, and deep nesting. */
 	CHECK_INT(scan("\"just a string\"", &fi), 0);
 	CHECK_INT(scan("42", &fi), 0);
 	CHECK_INT(scan("[1,2]", &fi), 0);
