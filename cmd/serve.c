@@ -14,7 +14,7 @@ static const struct opt serve_opts[] = {
 	{ "tls-cert", 0, "FILE", "serve HTTPS and WSS with this certificate (PEM)", NULL, NULL },
 	{ "tls-key", 0, "FILE", "the private key of --tls-cert (PEM)", NULL, NULL },
 	{ "ping-interval", 0, "SECS", "send {\"type\":\"ping\"} on every socket this often (default; 0 never)", NULL, "30" },
-	{ "tips", 0, NULL, "send the connect-time tip notices after the welcome frame", NULL, NULL },
+	{ "no-tips", 0, NULL, "do not send the tips the real server sends after the welcome on every connect", NULL, NULL },
 	{ "force-logout", 0, NULL, "take a second socket over as the first server did: force_logout to the older", NULL, NULL },
 	{ "test-hooks", 0, NULL, "serve the /__test/ endpoints (see below)", NULL, NULL },
 	{ NULL, 0, NULL, NULL, NULL, NULL }
@@ -44,7 +44,9 @@ serve_main(struct session *s, const struct args *a, struct err *e)
 		return err_set(e, EX_USAGE, "--tls-cert and --tls-key go together");
 	if (parse_secs(arg_get(a, "ping-interval"), "--ping-interval", &o.ping_interval, e))
 		return EX_USAGE;
-	o.tips = arg_has(a, "tips");
+	/* The real server sends them on every connect: a stand-in that did not
+	 * would let a client that prints them as mail pass its tests. */
+	o.tips = !arg_has(a, "no-tips");
 	o.force_logout = arg_has(a, "force-logout");
 	o.test_hooks = arg_has(a, "test-hooks");
 	o.verbose = s->g->verbose;
@@ -58,7 +60,7 @@ serve_main(struct session *s, const struct args *a, struct err *e)
 const struct command cmd_serve = {
 	.name = "serve",
 	.synopsis = "[--listen ADDR:PORT] [--seed FILE] [--state FILE] [--tls-cert FILE --tls-key FILE] "
-	    "[--ping-interval SECS] [--tips] [--force-logout] [--test-hooks]",
+	    "[--ping-interval SECS] [--no-tips] [--force-logout] [--test-hooks]",
 	.summary = "run a local, in-memory chat server for trying scripts and for tests",
 	.description =
 	    "Speaks the chat server's REST API and WebSocket on one port, with the same\n"

@@ -177,7 +177,7 @@ for c in chatctl chatctl-login chatctl-logout chatctl-whoami chatctl-listen chat
     complete -c $c -n '__chatctl_using serve' -l tls-cert -r -F -d 'serve HTTPS and WSS with this certificate'
     complete -c $c -n '__chatctl_using serve' -l tls-key -r -F -d 'the private key of --tls-cert'
     complete -c $c -n '__chatctl_using serve' -l ping-interval -x -d 'send a ping on every socket this often'
-    complete -c $c -n '__chatctl_using serve' -l tips -d 'send the connect-time tip notices'
+    complete -c $c -n '__chatctl_using serve' -l no-tips -d 'do not send the connect-time tips'
     complete -c $c -n '__chatctl_using serve' -l force-logout -d 'take a second socket over as the first server did'
     complete -c $c -n '__chatctl_using serve' -l test-hooks -d 'serve the test endpoints'
 end

@@ -219,7 +219,7 @@ on_close(void *arg, int code, const char *why, int final)
 	if (h->stopping || h->failed)
 		return 0;
 	if (!h->o.ws.reconnect || final) {
-		fatal(h, EX_NET, "%s", why);
+		fatal(h, final ? final : EX_NET, "%s", why);
 		return 0;
 	}
 	return 1;

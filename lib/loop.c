@@ -42,9 +42,11 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in
 {
 	struct loop_lws_user *u = lws_get_opaque_user_data(wsi);
 
-	(void)user;
 	if (u == NULL || u->cb == NULL)
 		return 0;
+	/* The one reason whose news is in user: the X509_STORE_CTX. */
+	if (reason == LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION)
+		in = user;
 	return u->cb(u->owner, wsi, reason, in, len);
 }
 

@@ -1,6 +1,10 @@
 #include <ctype.h>
+#include <netdb.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/x509.h>
 
 #include "backoff.h"
 #include "log.h"
@@ -44,6 +48,8 @@ struct ws {
 
 	int close_code;
 	char close_reason[128];
+	int final;		/* EX_* when this failure ends the link */
+	char tls_why[128];	/* why the server's certificate failed */
 };
 
 static void connect_cb(lws_sorted_usec_list_t *sul);
@@ -97,7 +103,7 @@ link_down(struct ws *w, int code, const char *why)
 		end(w);
 		return;
 	}
-	if (!w->h.on_close(w->h.arg, code, why, !w->o.reconnect) || !w->o.reconnect) {
+	if (!w->h.on_close(w->h.arg, code, why, w->final) || !w->o.reconnect || w->final) {
 		end(w);
 		return;
 	}
@@ -216,19 +222,40 @@ on_rx(struct ws *w, struct lws *wsi, const char *in, size_t len)
 	}
 }
 
+/* lws says only "connect SSL err 1: error:00000001:lib(0)::reason(1)":
+ * OpenSSL's verdict on the chain, kept while it verifies, says what curl
+ * says ("self-signed certificate"). */
 static void
-on_connect_error(struct ws *w, const char *in)
+on_verify(struct ws *w, void *store, size_t ok)
 {
+	int err = X509_STORE_CTX_get_error(store);
+
+	if (!ok && !w->tls_why[0] && err != X509_V_OK)
+		snprintf(w->tls_why, sizeof w->tls_why, "SSL certificate problem: %s",
+		    X509_verify_cert_error_string(err));
+}
+
+static void
+on_connect_error(struct ws *w, struct lws *wsi, const char *in)
+{
+	unsigned status = wsi ? lws_http_client_http_response(wsi) : 0;
 	char why[1200];
 
 	snprintf(why, sizeof why, "cannot connect to %s: %s", w->shown,
 	    in ? in : "connection failed");
-	if (!w->ever_up && is_tls_failure(why)) {
+	if (status >= 400 && status < 500 && status != 408 && status != 429) {
+		/* The real server answers 404 to an upgrade on any path but
+		 * /ws: the URL is wrong, and stays wrong however often we ask. */
+		w->final = EX_PROTO;
+		snprintf(why, sizeof why, "the server answered the WebSocket upgrade of %s with "
+		    "HTTP %u%s", w->shown, status,
+		    status == 404 ? ": no WebSocket there (check the server URL)" : "");
+	} else if (!w->ever_up && (w->tls_why[0] || is_tls_failure(why))) {
 		/* A certificate problem does not heal by retrying. */
-		w->o.reconnect = 0;
+		w->final = EX_NET;
 		snprintf(why, sizeof why, "TLS failure connecting to %s: %s (use --cacert FILE "
 		    "to trust its certificate, or --insecure)", w->shown,
-		    in ? in : "handshake failed");
+		    w->tls_why[0] ? w->tls_why : in ? in : "handshake failed");
 	}
 	link_down(w, WS_CLOSE_ABNORMAL, why);
 }
@@ -320,7 +347,10 @@ callback(void *owner, struct lws *wsi, enum lws_callback_reasons reason, void *i
 
 	switch (reason) {
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
-		on_connect_error(w, in);
+		on_connect_error(w, wsi, in);
+		break;
+	case LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION:
+		on_verify(w, in, len);
 		break;
 	case LWS_CALLBACK_CLIENT_ESTABLISHED:
 		on_established(w);
@@ -347,8 +377,6 @@ callback(void *owner, struct lws *wsi, enum lws_callback_reasons reason, void *i
 
 /* lws bounds the TCP connect, not a server that accepts and then never
  * answers the upgrade: --connect-timeout covers the whole handshake. */
-/* lws bounds the TCP connect, not a server that accepts and then never
- * answers the upgrade: --connect-timeout covers the whole handshake. */
 static void
 handshake_cb(lws_sorted_usec_list_t *sul)
 {
@@ -369,11 +397,31 @@ handshake_cb(lws_sorted_usec_list_t *sul)
 	link_down(w, WS_CLOSE_ABNORMAL, why);
 }
 
+/* lws 4.1.6 gives up on a name it cannot resolve without a word: ask the
+ * resolver ourselves, to say what curl says. */
+static const char *
+early_failure(struct ws *w, char *why, size_t size)
+{
+	struct addrinfo hints = { 0 }, *ai = NULL;
+	int r;
+
+	hints.ai_socktype = SOCK_STREAM;
+	if ((r = getaddrinfo(w->host, NULL, &hints, &ai)) != 0)
+		snprintf(why, size, "cannot connect to %s: Could not resolve host: %s (%s)",
+		    w->shown, w->host, gai_strerror(r));
+	else
+		snprintf(why, size, "cannot connect to %s: cannot start a connection", w->shown);
+	if (ai)
+		freeaddrinfo(ai);
+	return why;
+}
+
 static void
 connect_cb(lws_sorted_usec_list_t *sul)
 {
 	struct ws *w = lws_container_of(sul, struct ws, sul_connect);
 	struct lws_client_connect_info i;
+	char why[700];
 
 	memset(&i, 0, sizeof i);
 	i.context = w->ctx;
@@ -393,11 +441,12 @@ connect_cb(lws_sorted_usec_list_t *sul)
 	}
 	log_debug(1, "connecting to %s", w->shown);
 	w->close_code = 0;
+	w->tls_why[0] = '\0';
 	w->live = 1;
 	/* On an early failure lws may or may not have called us with
 	 * CONNECTION_ERROR already; link_down() reports once either way. */
 	if (lws_client_connect_via_info(&i) == NULL)
-		link_down(w, WS_CLOSE_ABNORMAL, "cannot start a connection");
+		link_down(w, WS_CLOSE_ABNORMAL, early_failure(w, why, sizeof why));
 	else
 		lws_sul_schedule(w->ctx, 0, &w->sul_handshake, handshake_cb,
 		    (lws_usec_t)(loop_connect_timeout(w->lp) * LWS_US_PER_SEC));

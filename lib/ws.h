@@ -16,9 +16,11 @@
  * frames are written only from lws's WRITEABLE callback, one per call.
  * The proxy, CA file and connect timeout are the loop's (loop_opts).
  *
- * A connect failure before any link came up whose lws error text names
- * TLS, SSL, a certificate or X509 is final (on_close's final): lws 4.1.6
- * reports TLS failures only as text, so words are the signal we have. */
+ * Two connect failures are final (on_close's final): a certificate that
+ * does not verify before any link came up (EX_NET; OpenSSL's verdict, else
+ * lws's error text naming TLS, SSL, a certificate or X509), and an upgrade
+ * answered with a 4xx status but 408 and 429 (EX_PROTO: the real server
+ * answers 404 on any path but /ws). */
 #ifndef CHATCTL_WS_H
 #define CHATCTL_WS_H
 
@@ -52,9 +54,9 @@ struct ws_handlers {
 	void (*on_skip)(void *arg, size_t len);
 	/* The link went down: code is the peer's close code, WS_CLOSE_NO_STATUS
 	 * for a close without status, WS_CLOSE_ABNORMAL when no close frame
-	 * came. Return 1 to reconnect, 0 to end the link. When final is set no
-	 * reconnect will follow whatever it returns (a failure retrying cannot
-	 * mend, such as a certificate that does not verify). */
+	 * came. Return 1 to reconnect, 0 to end the link. When final is set
+	 * (to the EX_* code the failure calls for) no reconnect will follow
+	 * whatever it returns: retrying cannot mend it. */
 	int (*on_close)(void *arg, int code, const char *why, int final);
 	/* The link is over (stopped, or no reconnect follows a drop): no
 	 * handler is called after this one. */

@@ -56,7 +56,7 @@ CASES=(
 	'chatctl help |login logout whoami listen send isfriend apply history serve'
 	'chatctl help l|listen login logout'
 	'chatctl whoami |'
-	'chatctl serve --t|--test-hooks --tips --tls-cert --tls-key'
+	'chatctl serve --t|--test-hooks --tls-cert --tls-key'
 	'chatctl -v serve --seed x.json --ping|--ping-interval'
 	'chatctl-send --ty|--type'
 	'chatctl-send -t |text iconMenus image audio video'

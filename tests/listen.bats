@@ -337,7 +337,21 @@ $revoke
 	[ "$LISTEN_RC" = 0 ]
 	grep -q "$id" "$OUT"
 	run -4 --separate-stderr "$CHATCTL" -p tls listen --timeout 5
-	[[ $stderr == *"TLS failure"* ]]
+	# What curl says, not lws's "error:00000001:lib(0)::reason(1)".
+	[[ $stderr == *"TLS failure connecting to wss://127.0.0.1:"*"/ws?token=<redacted>: SSL certificate problem: self-signed certificate (use --cacert FILE"* ]]
+	[[ $stderr != *"lib(0)"* ]]
+}
+
+@test "an unknown host is named, with the resolver's reason" {
+	CHATCTL_TOKEN=t0k run -4 --separate-stderr "$CHATCTL" -s http://nosuch.invalid listen --no-reconnect --no-offline
+	# The resolver's words vary with the machine's network.
+	[[ $stderr == "chatctl: listen: cannot connect to ws://nosuch.invalid/ws?token=<redacted>: Could not resolve host: nosuch.invalid ("*")" ]]
+}
+
+@test "an upgrade answered 404 (a wrong server path) is final: exit 5, no retry" {
+	CHATCTL_TOKEN=$(jq -r .token "$CHATCTL_CONFIG_DIR/profiles/bob.json") \
+		run -5 --separate-stderr "$CHATCTL" -s "$SERVER_URL/chat" listen --no-offline --timeout 20
+	assert_equal "$stderr" "chatctl: listen: the server answered the WebSocket upgrade of ${SERVER_URL/http/ws}/chat/ws?token=<redacted> with HTTP 404: no WebSocket there (check the server URL)"
 }
 
 @test "a signal before --count is reached still exits 0" {

@@ -648,6 +648,9 @@ ws_url() {
 	assert_output $'text {"msg":"fail","data":"Token 不合法"}\nclose 1005'
 }
 
+# The tests below that count or index frames start serve --no-tips; the
+# burst itself, on by default as from the real server, has its own test.
+
 @test "ws: any other upgrade path is a bare 404 (observed F5)" {
 	start_server
 	run curl -sS -i --max-time 5 -H 'Connection: Upgrade' -H 'Upgrade: websocket' -H 'Sec-WebSocket-Version: 13' \
@@ -659,7 +662,7 @@ ws_url() {
 }
 
 @test "ws: welcome, pongs for every ping form but a bad token's, superseded and logged-out tokens connect (observed F6, H, I5)" {
-	start_server
+	start_server --no-tips
 	old=$(token_of alice01)
 	tok=$(token_of alice01)
 	run "$WSPROBE" "$(ws_url "$old")" --count 5 --send ping --send '{"type":"ping"}' \
@@ -677,7 +680,7 @@ ws_url() {
 }
 
 @test "ws: the server pings every --ping-interval" {
-	start_server --ping-interval 0.2
+	start_server --no-tips --ping-interval 0.2
 	run "$WSPROBE" "$(ws_url "$(token_of bob001)")" --count 3
 	assert_line --index 0 --partial '"type":"system"'
 	assert_line --index 1 'text {"type":"ping"}'
@@ -685,7 +688,7 @@ ws_url() {
 }
 
 @test "ws: with --force-logout a second socket takes over; the older gets force_logout and a close without status" {
-	start_server --force-logout
+	start_server --no-tips --force-logout
 	tok=$(token_of bob001)
 	probe old "$(ws_url "$tok")"
 	wait_line old system
@@ -702,7 +705,7 @@ ws_url() {
 }
 
 @test "ws: a second socket silently takes the deliveries; the older keeps only its pings (latest server, observed L)" {
-	start_server --ping-interval 1
+	start_server --no-tips --ping-interval 1
 	tok=$(token_of bob001)
 	probe old "$(ws_url "$tok")" --for 3
 	wait_line old system
@@ -718,7 +721,7 @@ ws_url() {
 }
 
 @test "ws: the orphaned older socket's close takes the newer one down without a status" {
-	start_server
+	start_server --no-tips
 	tok=$(token_of bob001)
 	probe old "$(ws_url "$tok")" --for 2
 	wait_line old system
@@ -753,7 +756,7 @@ ws_url() {
 }
 
 @test "ws: sendmessage pushes the record; the one-message rule counts only delivered messages (observed D, J)" {
-	start_server
+	start_server --no-tips
 	erin=$(token_of erin01)
 	carol=$(token_of carol01)
 	probe erin "$(ws_url "$erin")" --count 2
@@ -779,7 +782,7 @@ ws_url() {
 }
 
 @test "ws: applyfriend pushes the request notice; agreeing pushes one notice to each side (observed C)" {
-	start_server
+	start_server --no-tips
 	bob=$(token_of bob001)
 	carol=$(token_of carol01)
 	probe bob "$(ws_url "$bob")" --count 2
@@ -815,7 +818,7 @@ ws_url() {
 }
 
 @test "ws: offline messages wait until chatGetmessageOffLine, then arrive in order (observed E)" {
-	start_server
+	start_server --no-tips
 	alice=$(token_of alice01)
 	bob=$(token_of bob001)
 	for i in 1 2 3; do
@@ -845,7 +848,7 @@ ws_url() {
 }
 
 @test "ws: group messages reach every other member, queued for the offline ones" {
-	start_server
+	start_server --no-tips
 	probe bob "$(ws_url "$(token_of bob001)")" --count 2
 	wait_line bob system
 	req POST /api/chat/socket/sendmessage -H "token: $(token_of alice01)" -d 'sendto_id=1&chatType=group&type=text&data=hi-team'
@@ -855,7 +858,7 @@ ws_url() {
 }
 
 @test "hooks: inject sends text, binary, fragmented and oversized frames" {
-	start_server
+	start_server --no-tips
 	probe bob "$(ws_url "$(token_of bob001)")" --count 7 --lengths
 	wait_line bob '^text'
 	hook 'inject' 'user=2&kind=text' >/dev/null
@@ -875,7 +878,7 @@ ws_url() {
 }
 
 @test "hooks: oversized frames are valid JSON of exactly the size asked" {
-	start_server
+	start_server --no-tips
 	probe bob "$(ws_url "$(token_of bob001)")" --count 2
 	wait_line bob system
 	hook inject 'user=2&kind=oversized&size=300' >/dev/null
@@ -919,7 +922,7 @@ ws_url() {
 }
 
 @test "hooks: push sends N unique singleChat frames of about B bytes" {
-	start_server
+	start_server --no-tips
 	probe bob "$(ws_url "$(token_of bob001)")" --count 2001
 	wait_line bob system
 	req POST '/__test/push?user=2&count=2000&size=300'
@@ -937,15 +940,15 @@ ws_url() {
 }
 
 @test "ws: wss with TLS" {
-	start_tls_server
+	start_tls_server --no-tips
 	tok=$(curl -sS --cacert "$BATS_TEST_TMPDIR/cert.pem" -d 'username=bob001&password=123456' "$SERVER_URL/api/loginChat" | "$JQ" .data.token)
 	run "$WSPROBE" "wss${SERVER_URL#https}/ws?token=$tok" --count 2 --send ping
 	assert_line --index 0 --partial '"type":"system"'
 	assert_line --index 1 --partial '"type":"pong"'
 }
 
-@test "ws: --tips sends the connect-time notices after the welcome (observed C)" {
-	start_server --tips
+@test "ws: every connect gets the tips after the welcome, as from the real server (observed C)" {
+	start_server
 	run "$WSPROBE" "$(ws_url "$(token_of bob001)")" --count 10 --for 2
 	assert_line --index 0 --partial '"type":"system"'
 	[ "$(grep -c '"from_id":"redirect-' <<<"$output")" = 9 ]
@@ -954,6 +957,13 @@ ws_url() {
 	assert_output --partial '"from_id":"redirect-groupList-2"'
 	run "$WSPROBE" "$(ws_url "$(token_of erin01)")" --count 8 --for 1
 	[ "$(grep -c '"from_id":"redirect-' <<<"$output")" = 7 ]
+}
+
+@test "ws: --no-tips sends the welcome alone" {
+	start_server --no-tips
+	run "$WSPROBE" "$(ws_url "$(token_of bob001)")" --count 2 --for 1
+	assert_line --index 0 --partial '"type":"system"'
+	[ "${#lines[@]}" = 1 ]
 }
 
 @test "serve: SIGTERM with sockets and a hung request open still exits 0" {
@@ -975,7 +985,7 @@ ws_url() {
 
 @test "--state: tokens, queues, friendships and the secret survive a restart" {
 	state=$BATS_TEST_TMPDIR/state.json
-	start_server --state "$state"
+	start_server --no-tips --state "$state"
 	[ -f "$state" ]
 	alice=$(token_of alice01)
 	bob=$(token_of bob001)
@@ -987,7 +997,7 @@ ws_url() {
 	kill -KILL "$SERVE_PID"
 	wait "$SERVE_PID" || true
 	SERVE_PID=
-	start_server --state "$state"
+	start_server --no-tips --state "$state"
 	req POST /api/chat/ismygoodfriend/3 -H "token: $alice"
 	[ "$code" = 200 ]
 	req GET /api/chat/goodfriendlist/1 -H "token: $gina"
