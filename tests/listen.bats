@@ -467,3 +467,29 @@ start_proxy() {
 	kill -INT "$LISTEN_PID"
 	listen_wait
 }
+
+# serve sends the real server's connect burst (the welcome, then 9 tips for
+# a user) on every connect: none of it is mail (issue 13 item 1).
+@test "the connect burst is not printed: --count 1 ends on the waiting message, a cron drain prints nothing" {
+	run -0 --separate-stderr "$CHATCTL" -p bob listen --idle 2
+	assert_output ''
+	[ "$(stat .data.ws_connects)" = 1 ]
+	id=$(send_as alice 2 'waiting for you')
+	run -0 --separate-stderr "$CHATCTL" -p bob listen --count 1 --jq .data.id -r
+	assert_output "$id"
+	run -0 "$CHATCTL" -p bob history
+	assert_output --partial "waiting for you"
+	[ "${#lines[@]}" = 1 ]
+}
+
+@test "--tips prints the burst's tips; a friend request is a message either way" {
+	login_as carol01 carol
+	"$CHATCTL" -p carol apply 2 --message hi >/dev/null
+	run -0 --separate-stderr "$CHATCTL" -p bob listen --idle 2 --tips --jq .data.from_id -r
+	[ "$(grep -c '^redirect-.*-2$' <<<"$output")" = 9 ]
+	assert_line 'redirect-applyFriend-3'
+	run -0 --separate-stderr "$CHATCTL" -p bob listen --idle 2 --new --consumer other
+	assert_output ''
+	run -0 --separate-stderr "$CHATCTL" -p bob history --jq .data.from_id -r
+	assert_output 'redirect-applyFriend-3'
+}
