@@ -163,6 +163,10 @@ sink(void *arg, const struct mailbox_row *r)
 
 	if (l->stop != RUNNING)
 		return CONSUMER_LAST;
+	/* What send kept is history, not mail: a bot that answered its own
+	 * answers would never stop. */
+	if (r->outgoing)
+		return CONSUMER_SKIP;
 	if (l->from)
 		bad = frame_scan(r->frame, r->len, &fi) != 0;
 	else

@@ -232,6 +232,18 @@ $b"
 hello-alice"
 }
 
+@test "listen prints mail only, never what send sent from the same account" {
+	send_as bob 1 "from bob, before" >/dev/null
+	a=$(send_as alice 2 "to bob")
+	send_as bob 1 "from bob, after" >/dev/null
+	run -0 --separate-stderr "$CHATCTL" -p bob listen --idle 2 --jq .data.id -r
+	assert_output "$a"
+	run -0 --separate-stderr "$CHATCTL" -p bob history --jq text -r
+	assert_output "from bob, before
+to bob
+from bob, after"
+}
+
 @test "a stopping holder stores what is still in flight: --count 1 during a burst loses none" {
 	listen_bg bob --count 1
 	ready
