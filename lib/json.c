@@ -1,9 +1,53 @@
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "frame.h"
 #include "json.h"
+#include "xalloc.h"
+
+/* The helpers every --jq program may use (chatctl-frames(7)): jq
+ * definitions compiled in front of the program, so that its own
+ * definitions win, and jq drops the ones it does not call. text decodes a
+ * message's JSON-in-a-string only when it is one whole string literal:
+ * libjq 1.6 leaks what it read of an unfinished one (issue 10). */
+static const char helpers[] =
+	"def _chatctl_unwrap:\n"
+	"  if type == \"object\" then .data\n"
+	"  elif type == \"string\" then\n"
+	"    ((capture(\"^\\\\{\\\"data\\\":(?<s>\\\"(?:[^\\\"\\\\\\\\[:cntrl:]]|\\\\\\\\[\\\"\\\\\\\\/bfnrt]|\\\\\\\\u[0-9a-fA-F]{4})*\\\")[,}]\") | .s | try fromjson catch null) // .)\n"
+	"  else . end;\n"
+	"def kind:\n"
+	"  if type != \"object\" then \"other\"\n"
+	"  elif .type == \"ping\" then \"ping\"\n"
+	"  elif .type == \"pong\" then \"pong\"\n"
+	"  elif .type == \"system\" then \"welcome\"\n"
+	"  elif .type == null and (.msg == \"fail\" or .msg == \"force_logout\") then \"rejection\"\n"
+	"  elif .type != \"singleChat\" or (.data | type) != \"object\" then \"other\"\n"
+	"  elif (.data.from_id | type) == \"string\" and (.data.from_id | startswith(\"redirect-applyFriend-\")) then \"request\"\n"
+	"  elif (.data.from_id | type) == \"string\" and (.data.from_id | startswith(\"redirect-\")) then \"tip\"\n"
+	"  elif .data.actionType == \"revoke\" then \"revoke\"\n"
+	"  elif .data.type == \"systemNotice\" and .data.chatType == \"group\" then \"group_notice\"\n"
+	"  elif .data.type == \"systemNotice\" and (.data.data | _chatctl_unwrap) == \"我们已经是好友了，可以开始聊天了\" then \"friendship\"\n"
+	"  elif .data.from_id == 0 then \"other\"\n"
+	"  else \"message\" end;\n"
+	"def text:\n"
+	"  if type != \"object\" then null\n"
+	"  elif .type == \"singleChat\" then (.data | if type == \"object\" then .data | _chatctl_unwrap else null end)\n"
+	"  elif (.data | type) == \"string\" then .data\n"
+	"  else null end;\n"
+	"def sender:\n"
+	"  if type == \"object\" and .type == \"singleChat\" and (.data | type) == \"object\" then\n"
+	"    .data.from_id\n"
+	"    | if type == \"string\" then (capture(\"^(redirect-applyFriend-)?(?<n>[0-9]{1,15})$\") | .n | tonumber) // null\n"
+	"      elif type == \"number\" and . > 0 then .\n"
+	"      else null end\n"
+	"  else null end;\n"
+	"def reply_to:\n"
+	"  if kind != \"message\" then null\n"
+	"  elif .data.chatType == \"group\" then {to: .data.to_id, group: true}\n"
+	"  else {to: sender, group: false} end;\n";
 
 static void
 on_jq_error(void *arg, jv msg)
@@ -30,6 +74,9 @@ on_jq_error(void *arg, jv msg)
 int
 output_init(struct output *o, FILE *fp, const char *program, int raw, int pretty, struct err *e)
 {
+	char *text;
+	int ok;
+
 	memset(o, 0, sizeof *o);
 	o->fp = fp;
 	o->raw = raw;
@@ -40,8 +87,15 @@ output_init(struct output *o, FILE *fp, const char *program, int raw, int pretty
 	if (o->jq == NULL)
 		return err_set(e, EX_USAGE, "cannot start jq");
 	jq_set_error_cb(o->jq, on_jq_error, o);
+	text = xasprintf("%s%s", helpers, program);
 	/* jq_compile_args consumes its args and returns nonzero on success. */
-	if (!jq_compile_args(o->jq, program, jv_object())) {
+	ok = jq_compile_args(o->jq, text, jv_object());
+	free(text);
+	if (!ok) {
+		/* Say what is wrong with the program as the user wrote it,
+		 * without the helpers in front (jq quotes the whole text). */
+		o->jq_error[0] = '\0';
+		jq_compile_args(o->jq, program, jv_object());
 		err_set(e, EX_USAGE, "invalid --jq program: %s",
 		    o->jq_error[0] ? o->jq_error : "does not compile");
 		jq_teardown(&o->jq);

@@ -33,7 +33,7 @@ recipe() {
 }
 
 @test "every recipe is in the README" {
-	for r in drain forward shared allow notify health; do
+	for r in drain forward shared bot allow notify health; do
 		[ -n "$(recipe "$r")" ]
 	done
 }
@@ -93,6 +93,22 @@ EOF2
 	wait_for "$ANSWERED" "$b"
 	[ "$(wc -l <inbox.ndjson)" = 1 ]
 	ws_open 1
+}
+
+@test "bot: answers messages in a chat and in a group, never a friend request or a notice" {
+	login_as erin01 erin
+	setsid bash -c "$(recipe bot)" 3>&- &
+	PGID=$!
+	wait_until -p "$PGID" -m "the recipe's WebSocket" ws_open 1
+	"$CHATCTL" -p erin apply 1 --message "let me in" >/dev/null
+	"$CHATCTL" -p bob send 1 '{"json": "inside"} and "quotes"' >/dev/null
+	"$CHATCTL" -p bob send --group 1 "hello team" >/dev/null
+	run -0 "$CHATCTL" -p bob listen --count 2 --timeout 10 --jq '[.data.chatType, text] | join(" ")' -r
+	assert_output 'single you said: {"json": "inside"} and "quotes"
+group you said: hello team'
+	# erin's request was not answered: she has no mail at all
+	run -0 "$CHATCTL" -p erin listen --idle 2
+	assert_output ''
 }
 
 @test "allow-list: listed users are accepted, the others ignored" {
