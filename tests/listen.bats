@@ -493,3 +493,37 @@ start_proxy() {
 	run -0 --separate-stderr "$CHATCTL" -p bob history --jq .data.from_id -r
 	assert_output 'redirect-applyFriend-3'
 }
+
+# The jq helpers on one real frame of each kind (api §4.6, observed.md).
+@test "kind, text, sender and reply_to read every kind of frame" {
+	listen_bg bob --tips --heartbeats --jq '[kind, text, sender, reply_to] | tojson' -r
+	ready
+	inject 2 text '{"type":"singleChat","data":{"id":"r1","from_name":"好友申请提醒","from_id":"redirect-applyFriend-3","to_id":2,"chatType":"single","type":"text","data":{"data":"用户[carol01]申请添加您为好友","dataType":false,"otherData":null}},"timestamp":1}'
+	inject 2 text '{"type":"singleChat","data":{"id":"f1","from_id":1,"to_id":2,"chatType":"single","type":"systemNotice","data":{"data":"我们已经是好友了，可以开始聊天了","dataType":false,"otherData":null}},"timestamp":1}'
+	inject 2 text '{"type":"singleChat","data":{"id":"m1","from_id":1,"to_id":2,"chatType":"single","type":"text","data":"{\"data\":\"hi \\\"bob\\\"\",\"dataType\":false,\"otherData\":null}"},"timestamp":1}'
+	inject 2 text '{"type":"singleChat","data":{"id":"m1","from_id":1,"to_id":2,"chatType":"single","type":"systemNotice","actionType":"revoke","data":"Alice撤回了一条消息"},"timestamp":1}'
+	inject 2 text '{"type":"singleChat","data":{"id":"g1","from_id":1,"to_id":7,"chatType":"group","type":"systemNotice","data":"alice01 创建了群聊"},"timestamp":1}'
+	inject 2 text '{"type":"singleChat","data":{"id":"g2","from_id":"1","to_id":7,"chatType":"group","type":"text","data":"{\"data\":{[1]\"not json\"}"},"timestamp":1}'
+	inject 2 text '{"type":"ping"}'
+	wait_for "$OUT" '"ping"'
+	kill -INT "$LISTEN_PID"
+	listen_wait
+	run grep -v '"tip"' "$OUT"
+	assert_output '["request","用户[carol01]申请添加您为好友",3,null]
+["friendship","我们已经是好友了，可以开始聊天了",1,null]
+["message","hi \"bob\"",1,{"to":1,"group":false}]
+["revoke","Alice撤回了一条消息",1,null]
+["group_notice","alice01 创建了群聊",1,null]
+["message","{\"data\":{[1]\"not json\"}",1,{"to":7,"group":true}]
+["ping",null,null,null]'
+	[ "$(grep -c '^\["tip","[^"]*",null,null\]$' "$OUT")" = 9 ]
+}
+
+@test "a program's own definitions win over the helpers; its errors name only its own text" {
+	send_as alice 2 hello >/dev/null
+	run -0 --separate-stderr "$CHATCTL" -p bob listen --idle 2 --jq 'def text: "mine"; [kind, text] | join(" ")' -r
+	assert_output "message mine"
+	run -2 --separate-stderr "$CHATCTL" -p bob listen --idle 2 --jq '.a |||'
+	[[ $stderr == *"invalid --jq program: jq: error: syntax error"* ]]
+	[[ $stderr != *_chatctl* ]]
+}
