@@ -99,6 +99,17 @@ request_begin(struct lws *wsi, const char *path)
 		rq->is_json = strcasestr(buf, "json") != NULL;
 		rq->is_form = strcasestr(buf, "application/x-www-form-urlencoded") != NULL;
 	}
+	/* As node's parser: chunked is the one transfer coding a request may
+	 * have, and never beside a Content-Length (that is how requests are
+	 * smuggled past a proxy). lws hands chunked bytes over undecoded. */
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0) {
+		if (header(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING, buf, sizeof buf) &&
+		    strcasecmp(buf, "chunked") == 0 &&
+		    lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) <= 0)
+			rq->chunked = 1;
+		else
+			rq->bad_framing = 1;
+	}
 	return rq;
 }
 
@@ -151,6 +162,17 @@ request_end(struct lws *wsi, struct pss *pss)
 	int hook = test_hooks && strncmp(rq->path, "/__test/", 8) == 0;
 
 	pss->rs = rs;
+	/* lws 4.1 does not know chunked request bodies: to it this one never
+	 * ends, and it would swallow the connection's next request as more of
+	 * it. So the answer closes the connection, as HTTP allows any time. */
+	rs->close = rq->chunked;
+	if (rq->bad_framing) {
+		/* What node answers before the application sees anything. */
+		rs->status = 400;
+		rs->close = 1;
+		lws_callback_on_writable(wsi);
+		return;
+	}
 	if (rq->too_large) {
 		rs->status = 413;
 		buf_adds(&rs->body, "{\"message\":\"request entity too large\"}");
@@ -181,7 +203,7 @@ response_write(struct lws *wsi, struct pss *pss)
 	struct response *rs = pss->rs;
 	unsigned char *buf, *start, *p, *end;
 	size_t cap;
-	int n;
+	int n, last;
 
 	if (rs == NULL || rs->hang)
 		return 0;
@@ -192,6 +214,8 @@ response_write(struct lws *wsi, struct pss *pss)
 	if (lws_add_http_common_headers(wsi, (unsigned)rs->status,
 	    rs->ctype ? rs->ctype : "application/json; charset=utf-8",
 	    rs->body.len, &p, end) ||
+	    (rs->close && lws_add_http_header_by_token(wsi, WSI_TOKEN_CONNECTION,
+	    (const unsigned char *)"close", 5, &p, end)) ||
 	    lws_finalize_http_header(wsi, &p, end)) {
 		free(buf);
 		return -1;
@@ -202,8 +226,9 @@ response_write(struct lws *wsi, struct pss *pss)
 	p += rs->body.len;
 	n = lws_write(wsi, start, (size_t)(p - start), LWS_WRITE_HTTP_FINAL);
 	free(buf);
+	last = rs->close;
 	transaction_free(pss);
-	if (n < 0)
+	if (n < 0 || last)
 		return -1;
 	return lws_http_transaction_completed(wsi) ? -1 : 0;
 }
@@ -242,10 +267,12 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in
 	case LWS_CALLBACK_HTTP:
 		transaction_free(pss);
 		pss->rq = request_begin(wsi, in);
-		/* A POST with a body gets HTTP_BODY_COMPLETION; anything else is
-		 * complete now. */
-		if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 ||
-		    lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0) {
+		/* A body of known length ends with HTTP_BODY_COMPLETION, a
+		 * chunked one where its framing says; anything else is complete
+		 * now. */
+		if (pss->rq->chunked)
+			return 0;
+		if (!pss->rq->bad_framing && lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0) {
 			char cl[32];
 
 			if (!header(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH, cl, sizeof cl) || atol(cl) > 0)
@@ -254,13 +281,20 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in
 		request_end(wsi, pss);
 		return 0;
 	case LWS_CALLBACK_HTTP_BODY:
-		if (pss->rq && !pss->rq->too_large) {
-			if (pss->rq->raw.len + len > body_cap(pss->rq)) {
-				/* Read on, keep nothing: memory stays bounded. */
-				pss->rq->too_large = 1;
-				buf_release(&pss->rq->raw);
-			} else
-				buf_add(&pss->rq->raw, in, len);
+		/* Bytes after a chunked body's end are not read as a next
+		 * request: the connection closes after this one's answer. */
+		if (pss->rq == NULL || pss->rs)
+			return 0;
+		if (!pss->rq->chunked) {
+			request_body_add(pss->rq, in, len, body_cap(pss->rq));
+			return 0;
+		}
+		switch (request_body_chunked(pss->rq, in, len, body_cap(pss->rq))) {
+		case -1:
+			pss->rq->bad_framing = 1;
+			/* fall through */
+		case 1:
+			request_end(wsi, pss);
 		}
 		return 0;
 	case LWS_CALLBACK_HTTP_BODY_COMPLETION:

@@ -1064,3 +1064,54 @@ ws_url() {
 	req POST /api/chat/applyfriend -H "token: $tok" --data-urlencode "friend_id=$long"
 	expect 422 "{\"msg\":\"fail\",\"data\":\"我申请添加的好友id 的值 \`$(printf '中%.0s' $(seq 1 33))...\` 的类型不是 \`int\`\"}"
 }
+
+# raw_http REQUEST: send REQUEST (printf %b escapes) in one write on a
+# connection of its own and print what comes back until serve closes it
+# (5 s at most). Serve may close before it has read everything: no SIGPIPE.
+raw_http() (
+	local fd req
+	trap '' PIPE
+	printf -v req '%b' "$1"
+	exec {fd}<>"/dev/tcp/127.0.0.1/${SERVER_URL##*:}"
+	printf '%s' "$req" >&"$fd"
+	timeout 5 cat <&"$fd"
+)
+
+@test "chunked request bodies are read as koa reads them: decoded, capped (413), and the connection closed after" {
+	start_server
+	printf 'username=alice01&password=123456' >"$BATS_TEST_TMPDIR/form"
+	req POST /api/loginChat --max-time 5 -H 'Transfer-Encoding: chunked' --data-binary @"$BATS_TEST_TMPDIR/form"
+	[ "$code" = 200 ]
+	[ "$(field .data.username)" = alice01 ]
+	printf '{"username":"alice01","password":"123456"}' >"$BATS_TEST_TMPDIR/json"
+	req POST /api/loginChat --max-time 5 -H 'Transfer-Encoding: chunked' -H 'Content-Type: application/json' --data-binary @"$BATS_TEST_TMPDIR/json"
+	[ "$code" = 200 ]
+	head -c 200000 /dev/zero | tr '\0' x >"$BATS_TEST_TMPDIR/big"
+	req POST /api/loginChat --max-time 5 -H 'Transfer-Encoding: chunked' --data-binary @"$BATS_TEST_TMPDIR/big"
+	expect 413 '{"message":"request entity too large"}'
+	# sizes in hex, extensions and trailers
+	run raw_http 'POST /api/loginChat HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Type: application/x-www-form-urlencoded\r\n\r\n5;x=1\r\nusern\r\n1B\r\name=alice01&password=123456\r\n0\r\nX-Trailer: 1\r\n\r\n'
+	assert_success
+	assert_line --index 0 $'HTTP/1.1 200 OK\r'
+	assert_line --index 3 $'connection: close\r'
+	assert_output --partial '"username":"alice01"'
+}
+
+@test "a request whose body cannot be delimited is a bare 400 and the connection closed, as node answers" {
+	start_server
+	local head='POST /api/loginChat HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n'
+	# not hex, no CRLF after the data, a bare LF, a size past 2^64
+	for body in 'zz\r\nabc\r\n0\r\n\r\n' '3\r\nabcd\r\n0\r\n\r\n' '3\nabc\r\n0\r\n\r\n' '10000000000000000\r\n'; do
+		run raw_http "${head}Transfer-Encoding: chunked\r\n\r\n$body"
+		assert_success
+		assert_line --index 0 $'HTTP/1.1 400 Bad Request\r'
+		assert_output --partial $'connection: close\r'
+	done
+	# a coding other than chunked; chunked beside a Content-Length
+	run raw_http "${head}Transfer-Encoding: gzip\r\n\r\n"
+	assert_line --index 0 $'HTTP/1.1 400 Bad Request\r'
+	run raw_http "${head}Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n"
+	assert_line --index 0 $'HTTP/1.1 400 Bad Request\r'
+	req POST /api/loginChat -d 'username=alice01&password=123456'
+	[ "$code" = 200 ]
+}
