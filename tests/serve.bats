@@ -936,6 +936,32 @@ ws_url() {
 	[ "$(field .data.ws_open)" = 0 ]
 }
 
+# kb NAME: serve's /proc status field NAME (VmRSS, VmHWM) in kB.
+kb() {
+	awk -v f="$1:" '$1 == f { print $2 }' "/proc/$SERVE_PID/status"
+}
+
+@test "ws: a client that sends and never reads is dropped once 8 MiB wait for it; serve's memory stays bounded" {
+	# ASan keeps 256 MB of freed memory in quarantine by default: measure
+	# what serve holds, not that.
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=8 start_server
+	tok=$(token_of alice01)
+	before=$(kb VmHWM)
+	run "$CHATCTL_TOOLS_DIR/wsflood" "${SERVER_URL##*:}" "$tok" 2000000
+	assert_success
+	assert_output --regexp '^dropped after [0-9]+ pings$'
+	# 2M unread pongs held some 260 MB; the bound lets the peak grow by 8 MiB
+	# and what the frames cost besides (three times that under ASan)
+	[ $(($(kb VmHWM) - before)) -lt 40000 ]
+	wait_until -m 'the socket closed' eval '[ "$(curl -sS "$SERVER_URL/__test/stats" | "$JQ" .data.ws_open)" = 0 ]'
+	[ "$(grep -c "dropped user 1's socket: over 8 MiB of frames waiting unread" "$BATS_TEST_TMPDIR/serve.log")" = 1 ]
+	req POST /api/loginChat -d 'username=alice01&password=123456'
+	[ "$code" = 200 ]
+	probe alice "$(ws_url "$tok")" --count 1
+	probe_end alice
+	[[ $lines_of == 'text {"type":"system"'* ]]
+}
+
 @test "ws: wss with TLS" {
 	start_tls_server
 	tok=$(curl -sS --cacert "$BATS_TEST_TMPDIR/cert.pem" -d 'username=bob001&password=123456' "$SERVER_URL/api/loginChat" | "$JQ" .data.token)
