@@ -3,10 +3,12 @@
  * struct request for routes.c (or hooks.c) and the answer is written from
  * the WRITEABLE callback; sockets are handed to sockets.c. */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <libwebsockets.h>
@@ -31,6 +33,13 @@ struct pss {
 static struct lws_context *context;
 static volatile sig_atomic_t stopping;
 static int test_hooks;
+
+/* Connections open now (the accepted ones lws made a wsi for, each marked
+ * with &conns as its opaque user data) and how many may be. */
+static struct {
+	long open, max;
+	int refusing;		/* the refusal has been logged */
+} conns;
 
 static void
 on_signal(int sig)
@@ -260,9 +269,29 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in
 
 	switch (reason) {
 	case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
+		/* Refused at once. Unbounded, every connection makes the next
+		 * one cost more (lws keeps its timeouts in a sorted list: 20,000
+		 * idle ones stalled serve for seconds), and at the open-files
+		 * limit lws stops accepting, leaving new clients in the kernel's
+		 * backlog with nobody to answer them. */
+		if (conns.open >= conns.max) {
+			if (!conns.refusing)
+				log_warn("%ld connections open: refusing new ones until some close "
+				    "(--max-connections)", conns.open);
+			conns.refusing = 1;
+			return 1;
+		}
 		/* One per accepted TCP connection: tests count them to see that a
 		 * batch reuses one. */
 		hooks_connection();
+		return 0;
+	case LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED:
+		conns.open++;
+		lws_set_opaque_user_data(wsi, &conns);
+		return 0;
+	case LWS_CALLBACK_WSI_DESTROY:
+		if (lws_get_opaque_user_data(wsi) == &conns && --conns.open < conns.max)
+			conns.refusing = 0;
 		return 0;
 	case LWS_CALLBACK_HTTP:
 		transaction_free(pss);
@@ -335,6 +364,18 @@ static const struct lws_protocols protocols[] = {
 };
 
 
+/* The most connections the open-files limit leaves room for: lws's own
+ * descriptors, stdio and the state file's take some. */
+static long
+fd_room(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+		return LONG_MAX;
+	return rl.rlim_cur > 64 ? (long)rl.rlim_cur - 32 : (long)rl.rlim_cur / 2;
+}
+
 int
 server_run(const struct server_opts *o, struct err *e)
 {
@@ -393,6 +434,12 @@ server_run(const struct server_opts *o, struct err *e)
 	vh = lws_get_vhost_by_name(context, "default");
 	port = vh ? lws_get_vhost_listen_port(vh) : o->port;
 	test_hooks = o->test_hooks;
+	conns.max = o->max_connections;
+	if (conns.max > fd_room()) {
+		conns.max = fd_room();
+		log_warn("--max-connections %ld is more than the open-files limit allows: %ld",
+		    o->max_connections, conns.max);
+	}
 	hooks_init();
 	sock_init(context, o->ping_interval, o->tips,
 	    o->force_logout ? SOCK_TAKEOVER_FORCE_LOGOUT : SOCK_TAKEOVER_SILENT);

@@ -962,6 +962,27 @@ kb() {
 	[[ $lines_of == 'text {"type":"system"'* ]]
 }
 
+@test "past --max-connections a new connection is closed at once; the open ones keep working" {
+	start_server --max-connections 20
+	run "$CHATCTL_TOOLS_DIR/connhold" "${SERVER_URL##*:}" 25
+	assert_success
+	assert_output --regexp '^open 25 refused 5 stalled 0 answer 200 [0-9]+ ms$'
+	[ "$(awk '{ print $(NF - 1) }' <<<"$output")" -lt 1000 ]
+	[ "$(grep -c '20 connections open: refusing new ones until some close (--max-connections)' "$BATS_TEST_TMPDIR/serve.log")" = 1 ]
+	# the tool's connections are gone: new ones are taken again
+	wait_until -m 'a new connection answered' curl -sf -o /dev/null "$SERVER_URL/nosuch"
+	run --separate-stderr "$CHATCTL" serve --max-connections 0
+	assert_failure 2
+}
+
+@test "--max-connections stays within the open-files limit, so serve never runs out of descriptors" {
+	ulimit -n 100
+	start_server --max-connections 1000
+	grep -q -- '--max-connections 1000 is more than the open-files limit allows: 68' "$BATS_TEST_TMPDIR/serve.log"
+	run "$CHATCTL_TOOLS_DIR/connhold" "${SERVER_URL##*:}" 80
+	assert_output --regexp '^open 80 refused 12 stalled 0 answer 200 [0-9]+ ms$'
+}
+
 @test "ws: wss with TLS" {
 	start_tls_server
 	tok=$(curl -sS --cacert "$BATS_TEST_TMPDIR/cert.pem" -d 'username=bob001&password=123456' "$SERVER_URL/api/loginChat" | "$JQ" .data.token)
