@@ -128,5 +128,9 @@ main(int argc, char **argv)
 		status = ask(pfd[i].fd);
 	printf("open %d refused %d stalled %d answer %d %.0f ms\n", n, refused, stalled, status,
 	    (now() - t0) * 1000);
+	for (i = 0; i < n; i++)
+		if (pfd[i].fd >= 0)
+			close(pfd[i].fd);
+	free(pfd);
 	return 0;
 }
