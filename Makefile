@@ -1,4 +1,4 @@
-# chatctl: `make`, `make check`, `make demo`, `make bench`, `make install`.
+# chatctl: `make`, `make check`, `make valgrind`, `make demo`, `make bench`, `make install`.
 # `make check SANITIZE=1` builds with ASan+UBSan into build-san/ and runs the
 # same suite against that binary.
 
@@ -131,6 +131,16 @@ test: all check-names unit bats
 check:
 	@sh tools/deps.sh build check
 	@$(MAKE) --no-print-directory test
+	@$(if $(SANITIZE),,$(MAKE) --no-print-directory valgrind)
+
+# Every one-shot command, listen and serve under valgrind's memcheck
+# (tests/valgrind.sh, some 20 s). make check runs it on the plain build:
+# valgrind cannot run a sanitizer's binary.
+valgrind: all
+	@[ -z "$(SANITIZE)" ] || { echo "chatctl: valgrind cannot run a sanitizer build; drop SANITIZE" >&2; exit 1; }
+	@command -v valgrind >/dev/null || \
+	  { echo "chatctl: valgrind is missing; run 'make deps' (as root) or: apt-get install valgrind" >&2; exit 1; }
+	CHATCTL=$(abspath $(BIN)) sh tests/valgrind.sh
 
 demo:
 	@sh tools/deps.sh build
@@ -174,4 +184,4 @@ uninstall:
 clean:
 	rm -rf build build-san
 
-.PHONY: all links man tools bench-tools deps check-names unit bats test check demo bench install uninstall clean
+.PHONY: all links man tools bench-tools deps check-names unit bats test check valgrind demo bench install uninstall clean

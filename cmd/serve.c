@@ -1,5 +1,6 @@
 /* cmd/serve.c: chatctl serve, the local stand-in for the chat server.
  * This file only reads the options; serve/ does the serving. */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,7 @@ static const struct opt serve_opts[] = {
 	{ "ping-interval", 0, "SECS", "send {\"type\":\"ping\"} on every socket this often (default; 0 never)", NULL, "30" },
 	{ "no-tips", 0, NULL, "do not send the tips the real server sends after the welcome on every connect", NULL, NULL },
 	{ "force-logout", 0, NULL, "take a second socket over as the first server did: force_logout to the older", NULL, NULL },
+	{ "max-connections", 0, "N", "refuse connections past N open ones (default)", NULL, "1024" },
 	{ "test-hooks", 0, NULL, "serve the /__test/ endpoints (see below)", NULL, NULL },
 	{ NULL, 0, NULL, NULL, NULL, NULL }
 };
@@ -44,6 +46,9 @@ serve_main(struct session *s, const struct args *a, struct err *e)
 		return err_set(e, EX_USAGE, "--tls-cert and --tls-key go together");
 	if (parse_secs(arg_get(a, "ping-interval"), "--ping-interval", &o.ping_interval, e))
 		return EX_USAGE;
+	if (parse_long(arg_get(a, "max-connections"), 1, INT_MAX, "--max-connections",
+	    &o.max_connections, e))
+		return EX_USAGE;
 	/* The real server sends them on every connect: a stand-in that did not
 	 * would let a client that prints them as mail pass its tests. */
 	o.tips = !arg_has(a, "no-tips");
@@ -60,7 +65,7 @@ serve_main(struct session *s, const struct args *a, struct err *e)
 const struct command cmd_serve = {
 	.name = "serve",
 	.synopsis = "[--listen ADDR:PORT] [--seed FILE] [--state FILE] [--tls-cert FILE --tls-key FILE] "
-	    "[--ping-interval SECS] [--no-tips] [--force-logout] [--test-hooks]",
+	    "[--ping-interval SECS] [--no-tips] [--force-logout] [--max-connections N] [--test-hooks]",
 	.summary = "run a local, in-memory chat server for trying scripts and for tests",
 	.description =
 	    "Speaks the chat server's REST API and WebSocket on one port, with the same\n"
@@ -92,6 +97,11 @@ const struct command cmd_serve = {
 	    "  {\"msg\":\"force_logout\",\"data\":\"你的账号在其他设备登录\"}\n"
 	    "and a close without a status code instead. Messages for users without a\n"
 	    "socket wait in their queue until POST /api/chat/chatGetmessageOffLine.\n"
+	    "A socket with over 8 MiB of frames waiting unread is dropped.\n"
+	    "\n"
+	    "Past --max-connections open connections, a new one is closed as soon as\n"
+	    "it is accepted; the limit never goes past what the open-files limit\n"
+	    "(ulimit -n) leaves room for.\n"
 	    "\n"
 	    "--state FILE keeps users, the signing secret, current tokens, friends,\n"
 	    "requests, groups, queues and chat-log counts across restarts; it is\n"

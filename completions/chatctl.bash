@@ -38,7 +38,7 @@ _chatctl_opts()
 		_chatctl_args='--with --group --since --until -n --limit -t --type' ;;
 	serve)
 		_chatctl_flags='--no-tips --force-logout --test-hooks'
-		_chatctl_args='--listen --seed --state --tls-cert --tls-key --ping-interval' ;;
+		_chatctl_args='--listen --seed --state --tls-cert --tls-key --ping-interval --max-connections' ;;
 	esac
 }
 

@@ -7,7 +7,7 @@
 set -g __chatctl_value_opts -s --server -p --profile --config --jq --connect-timeout --max-time --max-response --cacert \
     --username -t --type --from -n --count --idle --timeout --heartbeat --backoff-max --max-frame \
     --options --retry -m --message --page --limit --nickname --listen --seed --state --tls-cert --tls-key \
-    --ping-interval --with --group --since --until --consumer --keep
+    --ping-interval --max-connections --with --group --since --until --consumer --keep
 
 # Print the command word, then its operands, of the line before the
 # cursor; nothing when there is no command word yet. A link named
@@ -179,5 +179,6 @@ for c in chatctl chatctl-login chatctl-logout chatctl-whoami chatctl-listen chat
     complete -c $c -n '__chatctl_using serve' -l ping-interval -x -d 'send a ping on every socket this often'
     complete -c $c -n '__chatctl_using serve' -l no-tips -d 'do not send the connect-time tips'
     complete -c $c -n '__chatctl_using serve' -l force-logout -d 'take a second socket over as the first server did'
+    complete -c $c -n '__chatctl_using serve' -l max-connections -x -d 'refuse connections past N open ones'
     complete -c $c -n '__chatctl_using serve' -l test-hooks -d 'serve the test endpoints'
 end

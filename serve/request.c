@@ -1,4 +1,5 @@
 /* serve/request.c: see request.h. */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,109 @@ request_free(struct request *rq)
 	free(rq->token);
 	buf_release(&rq->raw);
 	memset(rq, 0, sizeof *rq);
+}
+
+void
+request_body_add(struct request *rq, const void *p, size_t len, size_t cap)
+{
+	if (rq->too_large)
+		return;
+	if (rq->raw.len + len > cap) {
+		/* Read on, keep nothing: memory stays bounded. */
+		rq->too_large = 1;
+		buf_release(&rq->raw);
+	} else
+		buf_add(&rq->raw, p, len);
+}
+
+/* RFC 9112 §7.1, as strictly as node's parser reads it: hex size, maybe
+ * ";extensions", CRLF, the data, CRLF; a zero size, trailer lines, CRLF. */
+enum { CK_SIZE, CK_EXT, CK_SIZE_LF, CK_DATA, CK_DATA_CR, CK_DATA_LF,
+	CK_TRAILER, CK_TRAILER_LINE, CK_TRAILER_LF, CK_END_LF };
+
+static int
+hexval(int ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+int
+request_body_chunked(struct request *rq, const void *in, size_t len, size_t cap)
+{
+	const unsigned char *p = in, *end = p + len;
+
+	for (; p < end; p++) {
+		int d;
+
+		switch (rq->ck_state) {
+		case CK_SIZE:
+			if ((d = hexval(*p)) >= 0) {
+				if (rq->ck_left > ULLONG_MAX >> 4)
+					return -1;
+				rq->ck_left = rq->ck_left << 4 | (unsigned)d;
+				rq->ck_digits++;
+			} else if (rq->ck_digits == 0)
+				return -1;
+			else if (*p == ';')
+				rq->ck_state = CK_EXT;
+			else if (*p == '\r')
+				rq->ck_state = CK_SIZE_LF;
+			else
+				return -1;
+			break;
+		case CK_EXT:
+			if (*p == '\r')
+				rq->ck_state = CK_SIZE_LF;
+			break;
+		case CK_SIZE_LF:
+			if (*p != '\n')
+				return -1;
+			rq->ck_digits = 0;
+			rq->ck_state = rq->ck_left ? CK_DATA : CK_TRAILER;
+			break;
+		case CK_DATA: {
+			size_t n = (size_t)(end - p) < rq->ck_left ? (size_t)(end - p) : (size_t)rq->ck_left;
+
+			request_body_add(rq, p, n, cap);
+			rq->ck_left -= n;
+			p += n - 1;
+			if (rq->ck_left == 0)
+				rq->ck_state = CK_DATA_CR;
+			break;
+		}
+		case CK_DATA_CR:
+			if (*p != '\r')
+				return -1;
+			rq->ck_state = CK_DATA_LF;
+			break;
+		case CK_DATA_LF:
+			if (*p != '\n')
+				return -1;
+			rq->ck_state = CK_SIZE;
+			break;
+		case CK_TRAILER:
+			rq->ck_state = *p == '\r' ? CK_END_LF : CK_TRAILER_LINE;
+			break;
+		case CK_TRAILER_LINE:
+			if (*p == '\r')
+				rq->ck_state = CK_TRAILER_LF;
+			break;
+		case CK_TRAILER_LF:
+			if (*p != '\n')
+				return -1;
+			rq->ck_state = CK_TRAILER;
+			break;
+		case CK_END_LF:
+			return *p == '\n' ? 1 : -1;
+		}
+	}
+	return 0;
 }
 
 void

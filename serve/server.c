@@ -3,10 +3,12 @@
  * struct request for routes.c (or hooks.c) and the answer is written from
  * the WRITEABLE callback; sockets are handed to sockets.c. */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <libwebsockets.h>
@@ -32,6 +34,13 @@ struct pss {
 static struct lws_context *context;
 static volatile sig_atomic_t stopping;
 static int test_hooks;
+
+/* Connections open now (the accepted ones lws made a wsi for, each marked
+ * with &conns as its opaque user data) and how many may be. */
+static struct {
+	long open, max;
+	int refusing;		/* the refusal has been logged */
+} conns;
 
 static void
 on_signal(int sig)
@@ -100,6 +109,17 @@ request_begin(struct lws *wsi, const char *path)
 		rq->is_json = strcasestr(buf, "json") != NULL;
 		rq->is_form = strcasestr(buf, "application/x-www-form-urlencoded") != NULL;
 	}
+	/* As node's parser: chunked is the one transfer coding a request may
+	 * have, and never beside a Content-Length (that is how requests are
+	 * smuggled past a proxy). lws hands chunked bytes over undecoded. */
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0) {
+		if (header(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING, buf, sizeof buf) &&
+		    strcasecmp(buf, "chunked") == 0 &&
+		    lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) <= 0)
+			rq->chunked = 1;
+		else
+			rq->bad_framing = 1;
+	}
 	return rq;
 }
 
@@ -152,6 +172,17 @@ request_end(struct lws *wsi, struct pss *pss)
 	int hook = test_hooks && strncmp(rq->path, "/__test/", 8) == 0;
 
 	pss->rs = rs;
+	/* lws 4.1 does not know chunked request bodies: to it this one never
+	 * ends, and it would swallow the connection's next request as more of
+	 * it. So the answer closes the connection, as HTTP allows any time. */
+	rs->close = rq->chunked;
+	if (rq->bad_framing) {
+		/* What node answers before the application sees anything. */
+		rs->status = 400;
+		rs->close = 1;
+		lws_callback_on_writable(wsi);
+		return;
+	}
 	if (rq->too_large) {
 		rs->status = 413;
 		buf_adds(&rs->body, "{\"message\":\"request entity too large\"}");
@@ -182,7 +213,7 @@ response_write(struct lws *wsi, struct pss *pss)
 	struct response *rs = pss->rs;
 	unsigned char *buf, *start, *p, *end;
 	size_t cap;
-	int n;
+	int n, last;
 
 	if (rs == NULL || rs->hang)
 		return 0;
@@ -193,6 +224,8 @@ response_write(struct lws *wsi, struct pss *pss)
 	if (lws_add_http_common_headers(wsi, (unsigned)rs->status,
 	    rs->ctype ? rs->ctype : "application/json; charset=utf-8",
 	    rs->body.len, &p, end) ||
+	    (rs->close && lws_add_http_header_by_token(wsi, WSI_TOKEN_CONNECTION,
+	    (const unsigned char *)"close", 5, &p, end)) ||
 	    lws_finalize_http_header(wsi, &p, end)) {
 		free(buf);
 		return -1;
@@ -203,8 +236,9 @@ response_write(struct lws *wsi, struct pss *pss)
 	p += rs->body.len;
 	n = lws_write(wsi, start, (size_t)(p - start), LWS_WRITE_HTTP_FINAL);
 	free(buf);
+	last = rs->close;
 	transaction_free(pss);
-	if (n < 0)
+	if (n < 0 || last)
 		return -1;
 	return lws_http_transaction_completed(wsi) ? -1 : 0;
 }
@@ -236,17 +270,39 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in
 
 	switch (reason) {
 	case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
+		/* Refused at once. Unbounded, every connection makes the next
+		 * one cost more (lws keeps its timeouts in a sorted list: 20,000
+		 * idle ones stalled serve for seconds), and at the open-files
+		 * limit lws stops accepting, leaving new clients in the kernel's
+		 * backlog with nobody to answer them. */
+		if (conns.open >= conns.max) {
+			if (!conns.refusing)
+				log_warn("%ld connections open: refusing new ones until some close "
+				    "(--max-connections)", conns.open);
+			conns.refusing = 1;
+			return 1;
+		}
 		/* One per accepted TCP connection: tests count them to see that a
 		 * batch reuses one. */
 		hooks_connection();
 		return 0;
+	case LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED:
+		conns.open++;
+		lws_set_opaque_user_data(wsi, &conns);
+		return 0;
+	case LWS_CALLBACK_WSI_DESTROY:
+		if (lws_get_opaque_user_data(wsi) == &conns && --conns.open < conns.max)
+			conns.refusing = 0;
+		return 0;
 	case LWS_CALLBACK_HTTP:
 		transaction_free(pss);
 		pss->rq = request_begin(wsi, in);
-		/* A POST with a body gets HTTP_BODY_COMPLETION; anything else is
-		 * complete now. */
-		if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 ||
-		    lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0) {
+		/* A body of known length ends with HTTP_BODY_COMPLETION, a
+		 * chunked one where its framing says; anything else is complete
+		 * now. */
+		if (pss->rq->chunked)
+			return 0;
+		if (!pss->rq->bad_framing && lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0) {
 			char cl[32];
 
 			if (!header(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH, cl, sizeof cl) || atol(cl) > 0)
@@ -255,13 +311,20 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in
 		request_end(wsi, pss);
 		return 0;
 	case LWS_CALLBACK_HTTP_BODY:
-		if (pss->rq && !pss->rq->too_large) {
-			if (pss->rq->raw.len + len > body_cap(pss->rq)) {
-				/* Read on, keep nothing: memory stays bounded. */
-				pss->rq->too_large = 1;
-				buf_release(&pss->rq->raw);
-			} else
-				buf_add(&pss->rq->raw, in, len);
+		/* Bytes after a chunked body's end are not read as a next
+		 * request: the connection closes after this one's answer. */
+		if (pss->rq == NULL || pss->rs)
+			return 0;
+		if (!pss->rq->chunked) {
+			request_body_add(pss->rq, in, len, body_cap(pss->rq));
+			return 0;
+		}
+		switch (request_body_chunked(pss->rq, in, len, body_cap(pss->rq))) {
+		case -1:
+			pss->rq->bad_framing = 1;
+			/* fall through */
+		case 1:
+			request_end(wsi, pss);
 		}
 		return 0;
 	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
@@ -301,6 +364,18 @@ static const struct lws_protocols protocols[] = {
 	{ NULL, NULL, 0, 0, 0, NULL, 0 }
 };
 
+
+/* The most connections the open-files limit leaves room for: lws's own
+ * descriptors, stdio and the state file's take some. */
+static long
+fd_room(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+		return LONG_MAX;
+	return rl.rlim_cur > 64 ? (long)rl.rlim_cur - 32 : (long)rl.rlim_cur / 2;
+}
 
 int
 server_run(const struct server_opts *o, struct err *e)
@@ -360,6 +435,12 @@ server_run(const struct server_opts *o, struct err *e)
 	vh = lws_get_vhost_by_name(context, "default");
 	port = vh ? lws_get_vhost_listen_port(vh) : o->port;
 	test_hooks = o->test_hooks;
+	conns.max = o->max_connections;
+	if (conns.max > fd_room()) {
+		conns.max = fd_room();
+		log_warn("--max-connections %ld is more than the open-files limit allows: %ld",
+		    o->max_connections, conns.max);
+	}
 	hooks_init();
 	sock_init(context, o->ping_interval, o->tips,
 	    o->force_logout ? SOCK_TAKEOVER_FORCE_LOGOUT : SOCK_TAKEOVER_SILENT);

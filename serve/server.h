@@ -16,6 +16,7 @@ struct server_opts {
 	double ping_interval;		/* seconds, 0 for none */
 	int tips, test_hooks, verbose;
 	int force_logout;		/* the first server's takeover, not the latest's */
+	long max_connections;		/* open at once; more are refused */
 };
 
 int server_run(const struct server_opts *o, struct err *e);

@@ -16,6 +16,11 @@
 #define URLARG_MAX 16384
 /* The push hook writes its pre-built frames in batches of this size. */
 #define PUSH_BATCH (256 * 1024)
+/* A client that sends and never reads would have serve queue its answers
+ * without end (the real server, on ws, does). Past this many bytes waiting
+ * behind the frame at the head of its queue, it is dropped: some 60,000
+ * pongs, or 25,000 chat frames, more than a reading client ever has. */
+#define QUEUE_MAX (8 << 20)
 
 enum frame_kind { F_TEXT, F_BINARY, F_FRAGMENTS, F_CLOSE, F_PUSH };
 
@@ -46,6 +51,7 @@ struct conn {
 	int closing;		/* a close is queued: queue nothing after it */
 	int silenced;		/* the silence hook: read nothing, write nothing */
 	struct frame *head, *tail;
+	size_t queued;		/* what the frames in the queue cost, in bytes */
 	struct buf rx;		/* a message being reassembled */
 };
 
@@ -106,6 +112,25 @@ frame_free(struct frame *f)
 	free(f);
 }
 
+static size_t
+frame_cost(const struct frame *f)
+{
+	return sizeof *f + LWS_PRE + f->len + 2;
+}
+
+/* Take the frame at the head off the queue and free it. */
+static void
+dequeue(struct conn *c)
+{
+	struct frame *f = c->head;
+
+	c->head = f->next;
+	if (c->head == NULL)
+		c->tail = NULL;
+	c->queued -= frame_cost(f);
+	frame_free(f);
+}
+
 static struct frame *
 frame_new(enum frame_kind kind, const void *p, size_t len)
 {
@@ -133,6 +158,17 @@ enqueue(struct conn *c, struct frame *f)
 	else
 		c->head = f;
 	c->tail = f;
+	c->queued += frame_cost(f);
+	if (c->queued - frame_cost(c->head) > QUEUE_MAX) {
+		/* No close frame: it would wait behind what is not read. */
+		log_warn("dropped user %ld's socket: over %d MiB of frames waiting unread",
+		    c->uid, QUEUE_MAX >> 20);
+		while (c->head)
+			dequeue(c);
+		c->closing = c->silenced = 1;
+		lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+		return;
+	}
 	if (!c->silenced)
 		lws_callback_on_writable(c->wsi);
 }
@@ -403,12 +439,8 @@ sock_closed(struct conn *c)
 	if (c->next)
 		c->next->prev = c->prev;
 	socks.open--;
-	while (c->head) {
-		struct frame *f = c->head;
-
-		c->head = f->next;
-		frame_free(f);
-	}
+	while (c->head)
+		dequeue(c);
 	buf_release(&c->rx);
 	free(c);
 }
@@ -544,10 +576,7 @@ sock_writeable(struct conn *c)
 		}
 		if (n < 0)
 			return -1;
-		c->head = f->next;
-		if (c->head == NULL)
-			c->tail = NULL;
-		frame_free(f);
+		dequeue(c);
 		if (lws_send_pipe_choked(c->wsi))
 			break;
 		continue;

@@ -939,6 +939,53 @@ ws_url() {
 	[ "$(field .data.ws_open)" = 0 ]
 }
 
+# kb NAME: serve's /proc status field NAME (VmRSS, VmHWM) in kB.
+kb() {
+	awk -v f="$1:" '$1 == f { print $2 }' "/proc/$SERVE_PID/status"
+}
+
+@test "ws: a client that sends and never reads is dropped once 8 MiB wait for it; serve's memory stays bounded" {
+	# ASan keeps 256 MB of freed memory in quarantine by default: measure
+	# what serve holds, not that.
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=8 start_server
+	tok=$(token_of alice01)
+	before=$(kb VmHWM)
+	run "$CHATCTL_TOOLS_DIR/wsflood" "${SERVER_URL##*:}" "$tok" 2000000
+	assert_success
+	assert_output --regexp '^dropped after [0-9]+ pings$'
+	# 2M unread pongs held some 260 MB; the bound lets the peak grow by 8 MiB
+	# and what the frames cost besides (three times that under ASan)
+	[ $(($(kb VmHWM) - before)) -lt 40000 ]
+	wait_until -m 'the socket closed' eval '[ "$(curl -sS "$SERVER_URL/__test/stats" | "$JQ" .data.ws_open)" = 0 ]'
+	[ "$(grep -c "dropped user 1's socket: over 8 MiB of frames waiting unread" "$BATS_TEST_TMPDIR/serve.log")" = 1 ]
+	req POST /api/loginChat -d 'username=alice01&password=123456'
+	[ "$code" = 200 ]
+	probe alice "$(ws_url "$tok")" --count 1
+	probe_end alice
+	[[ $lines_of == 'text {"type":"system"'* ]]
+}
+
+@test "past --max-connections a new connection is closed at once; the open ones keep working" {
+	start_server --max-connections 20
+	run "$CHATCTL_TOOLS_DIR/connhold" "${SERVER_URL##*:}" 25
+	assert_success
+	assert_output --regexp '^open 25 refused 5 stalled 0 answer 200 [0-9]+ ms$'
+	[ "$(awk '{ print $(NF - 1) }' <<<"$output")" -lt 1000 ]
+	[ "$(grep -c '20 connections open: refusing new ones until some close (--max-connections)' "$BATS_TEST_TMPDIR/serve.log")" = 1 ]
+	# the tool's connections are gone: new ones are taken again
+	wait_until -m 'a new connection answered' curl -sf -o /dev/null "$SERVER_URL/nosuch"
+	run --separate-stderr "$CHATCTL" serve --max-connections 0
+	assert_failure 2
+}
+
+@test "--max-connections stays within the open-files limit, so serve never runs out of descriptors" {
+	ulimit -n 100
+	start_server --max-connections 1000
+	grep -q -- '--max-connections 1000 is more than the open-files limit allows: 68' "$BATS_TEST_TMPDIR/serve.log"
+	run "$CHATCTL_TOOLS_DIR/connhold" "${SERVER_URL##*:}" 80
+	assert_output --regexp '^open 80 refused 12 stalled 0 answer 200 [0-9]+ ms$'
+}
+
 @test "ws: wss with TLS" {
 	start_tls_server --no-tips
 	tok=$(curl -sS --cacert "$BATS_TEST_TMPDIR/cert.pem" -d 'username=bob001&password=123456' "$SERVER_URL/api/loginChat" | "$JQ" .data.token)
@@ -1090,4 +1137,55 @@ ws_url() {
 	after=$(awk '/^VmRSS/ { print $2 }' "/proc/$SERVE_PID/status")
 	echo "serve RSS $before kB -> $after kB after 300 bodies of 95 kB" >&3
 	[ $((after - before)) -lt 10000 ]
+}
+
+# raw_http REQUEST: send REQUEST (printf %b escapes) in one write on a
+# connection of its own and print what comes back until serve closes it
+# (5 s at most). Serve may close before it has read everything: no SIGPIPE.
+raw_http() (
+	local fd req
+	trap '' PIPE
+	printf -v req '%b' "$1"
+	exec {fd}<>"/dev/tcp/127.0.0.1/${SERVER_URL##*:}"
+	printf '%s' "$req" >&"$fd"
+	timeout 5 cat <&"$fd"
+)
+
+@test "chunked request bodies are read as koa reads them: decoded, capped (413), and the connection closed after" {
+	start_server
+	printf 'username=alice01&password=123456' >"$BATS_TEST_TMPDIR/form"
+	req POST /api/loginChat --max-time 5 -H 'Transfer-Encoding: chunked' --data-binary @"$BATS_TEST_TMPDIR/form"
+	[ "$code" = 200 ]
+	[ "$(field .data.username)" = alice01 ]
+	printf '{"username":"alice01","password":"123456"}' >"$BATS_TEST_TMPDIR/json"
+	req POST /api/loginChat --max-time 5 -H 'Transfer-Encoding: chunked' -H 'Content-Type: application/json' --data-binary @"$BATS_TEST_TMPDIR/json"
+	[ "$code" = 200 ]
+	head -c 200000 /dev/zero | tr '\0' x >"$BATS_TEST_TMPDIR/big"
+	req POST /api/loginChat --max-time 5 -H 'Transfer-Encoding: chunked' --data-binary @"$BATS_TEST_TMPDIR/big"
+	expect 413 '{"message":"request entity too large"}'
+	# sizes in hex, extensions and trailers
+	run raw_http 'POST /api/loginChat HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Type: application/x-www-form-urlencoded\r\n\r\n5;x=1\r\nusern\r\n1B\r\name=alice01&password=123456\r\n0\r\nX-Trailer: 1\r\n\r\n'
+	assert_success
+	assert_line --index 0 $'HTTP/1.1 200 OK\r'
+	assert_line --index 3 $'connection: close\r'
+	assert_output --partial '"username":"alice01"'
+}
+
+@test "a request whose body cannot be delimited is a bare 400 and the connection closed, as node answers" {
+	start_server
+	local head='POST /api/loginChat HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n'
+	# not hex, no CRLF after the data, a bare LF, a size past 2^64
+	for body in 'zz\r\nabc\r\n0\r\n\r\n' '3\r\nabcd\r\n0\r\n\r\n' '3\nabc\r\n0\r\n\r\n' '10000000000000000\r\n'; do
+		run raw_http "${head}Transfer-Encoding: chunked\r\n\r\n$body"
+		assert_success
+		assert_line --index 0 $'HTTP/1.1 400 Bad Request\r'
+		assert_output --partial $'connection: close\r'
+	done
+	# a coding other than chunked; chunked beside a Content-Length
+	run raw_http "${head}Transfer-Encoding: gzip\r\n\r\n"
+	assert_line --index 0 $'HTTP/1.1 400 Bad Request\r'
+	run raw_http "${head}Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n"
+	assert_line --index 0 $'HTTP/1.1 400 Bad Request\r'
+	req POST /api/loginChat -d 'username=alice01&password=123456'
+	[ "$code" = 200 ]
 }

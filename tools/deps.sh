@@ -14,7 +14,7 @@ pkgs=""
 for purpose in "$@"; do
 	case $purpose in
 	build) pkgs="$pkgs gcc make pkg-config libc6-dev libcurl4-openssl-dev libwebsockets-dev libjq-dev libonig-dev libsqlite3-dev scdoc" ;;
-	check) pkgs="$pkgs bats bats-support bats-assert curl jq openssl procps zsh fish man-db bash-completion" ;;
+	check) pkgs="$pkgs bats bats-support bats-assert curl jq openssl procps zsh fish man-db bash-completion valgrind" ;;
 	bench) pkgs="$pkgs hyperfine curl jq bc nodejs node-ws procps" ;;
 	*) echo "tools/deps.sh: unknown purpose '$purpose'" >&2; exit 2 ;;
 	esac
