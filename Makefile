@@ -152,7 +152,7 @@ bench:
 	@$(MAKE) --no-print-directory all
 	@CHATCTL=$(abspath $(BIN)) sh tests/bench/run
 
-INSTALL_DIRS = $(BINDIR) $(MANDIR)/man1 $(BASHCOMPDIR) $(ZSHCOMPDIR) $(FISHCOMPDIR)
+INSTALL_DIRS = $(BINDIR) $(MANDIR)/man1 $(MANDIR)/man7 $(BASHCOMPDIR) $(ZSHCOMPDIR) $(FISHCOMPDIR)
 
 # The chatctl-<command> links come from the table (--list-commands). The
 # completion files get the names each shell looks them up by.
@@ -161,7 +161,8 @@ install: all
 	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/chatctl
 	@set -e; for c in $$($(BIN) --list-commands); do \
 	  echo "ln -sf chatctl $(DESTDIR)$(BINDIR)/chatctl-$$c"; ln -sf chatctl $(DESTDIR)$(BINDIR)/chatctl-$$c; done
-	install -m 0644 $(MAN_OUT) $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 $(filter %.1,$(MAN_OUT)) $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 $(filter %.7,$(MAN_OUT)) $(DESTDIR)$(MANDIR)/man7/
 	install -m 0644 completions/chatctl.bash $(DESTDIR)$(BASHCOMPDIR)/chatctl
 	install -m 0644 completions/_chatctl $(DESTDIR)$(ZSHCOMPDIR)/_chatctl
 	install -m 0644 completions/chatctl.fish $(DESTDIR)$(FISHCOMPDIR)/chatctl.fish
@@ -176,7 +177,8 @@ uninstall:
 	  if [ -x "$$bin" ]; then cmds=$$("$$bin" --list-commands); else cmds="$(MAN_CMDS)"; fi; \
 	  for c in $$cmds; do echo "rm -f $(DESTDIR)$(BINDIR)/chatctl-$$c"; rm -f $(DESTDIR)$(BINDIR)/chatctl-$$c; done
 	rm -f $(DESTDIR)$(BINDIR)/chatctl
-	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN_OUT)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(filter %.1,$(MAN_OUT))))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(filter %.7,$(MAN_OUT))))
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/chatctl
 	rm -f $(DESTDIR)$(ZSHCOMPDIR)/_chatctl
 	rm -f $(DESTDIR)$(FISHCOMPDIR)/chatctl.fish

@@ -174,7 +174,8 @@ check_help() {
 
 check_man_pages() {
 	local want have
-	want=$( (echo chatctl.1.scd; commands | sed 's/.*/chatctl-&.1.scd/') | sort)
+	# Section 7: the pages that are about no one command.
+	want=$( (echo chatctl.1.scd chatctl-frames.7.scd | tr ' ' '\n'; commands | sed 's/.*/chatctl-&.1.scd/') | sort)
 	have=$(cd "$1" && ls -- *.scd | sort)
 	diff -u --label "the table's pages" --label "$1" <(echo "$want") <(echo "$have")
 }

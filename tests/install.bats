@@ -30,6 +30,7 @@ expected() {
 		echo "$p/share/man/man1/chatctl-$c.1"
 	done
 	echo "$p/share/man/man1/chatctl.1"
+	echo "$p/share/man/man7/chatctl-frames.7"
 	echo "$p/share/bash-completion/completions/chatctl"
 	echo "$p/share/zsh/vendor-completions/_chatctl"
 	echo "$p/share/fish/vendor_completions.d/chatctl.fish"
