@@ -113,6 +113,6 @@ void session_close(struct session *s);
 int session_mailbox_path(struct session *s, char **path, struct err *e);
 
 extern const struct command cmd_login, cmd_logout, cmd_whoami, cmd_listen,
-	cmd_send, cmd_isfriend, cmd_apply, cmd_history, cmd_serve;
+	cmd_send, cmd_isfriend, cmd_friends, cmd_user, cmd_apply, cmd_history, cmd_serve;
 
 #endif

@@ -13,6 +13,8 @@ const struct command *const commands[] = {
 	&cmd_listen,
 	&cmd_send,
 	&cmd_isfriend,
+	&cmd_friends,
+	&cmd_user,
 	&cmd_apply,
 	&cmd_history,
 	&cmd_serve,

@@ -6,7 +6,7 @@
 # and not here fails the suite. Works with or without the bash-completion
 # package loaded.
 
-_chatctl_commands='login logout whoami listen send isfriend apply history serve'
+_chatctl_commands='login logout whoami listen send isfriend friends user apply history serve'
 
 # Global options, accepted before or after the command word.
 _chatctl_global_flags='-r --raw-output --compact --pretty -v --verbose -q --quiet
@@ -182,9 +182,12 @@ _chatctl()
 		COMPREPLY=($(compgen -W "$_chatctl_commands" -- "$cur"))
 	elif [[ $cmd == apply ]] && ((${#operands[@]} == 0)); then
 		COMPREPLY=($(compgen -W 'list accept refuse ignore' -- "$cur"))
+	elif [[ $cmd == user ]] && ((${#operands[@]} == 0)); then
+		COMPREPLY=($(compgen -W 'search' -- "$cur"))
 	fi
 	return 0
 }
 
 complete -F _chatctl chatctl chatctl-login chatctl-logout chatctl-whoami \
-	chatctl-listen chatctl-send chatctl-isfriend chatctl-apply chatctl-history chatctl-serve
+	chatctl-listen chatctl-send chatctl-isfriend chatctl-friends chatctl-user chatctl-apply \
+	chatctl-history chatctl-serve

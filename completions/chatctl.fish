@@ -84,7 +84,7 @@ end
 
 # Every name the binary answers to gets the same completions; the
 # conditions tell a link (chatctl-send) by its name.
-for c in chatctl chatctl-login chatctl-logout chatctl-whoami chatctl-listen chatctl-send chatctl-isfriend chatctl-apply chatctl-history chatctl-serve
+for c in chatctl chatctl-login chatctl-logout chatctl-whoami chatctl-listen chatctl-send chatctl-isfriend chatctl-friends chatctl-user chatctl-apply chatctl-history chatctl-serve
     complete -c $c -f
 
     # Commands.
@@ -94,11 +94,13 @@ for c in chatctl chatctl-login chatctl-logout chatctl-whoami chatctl-listen chat
     complete -c $c -n __chatctl_no_command -a listen -d 'stream incoming messages, one JSON line each'
     complete -c $c -n __chatctl_no_command -a send -d 'send a message to a user (or a group with --group)'
     complete -c $c -n __chatctl_no_command -a isfriend -d 'exit 0 if user ID is my friend, 1 if not'
+    complete -c $c -n __chatctl_no_command -a friends -d 'list my friends, one JSON object each'
+    complete -c $c -n __chatctl_no_command -a user -d 'find users by user name'
     complete -c $c -n __chatctl_no_command -a apply -d 'send, list and answer friend requests'
     complete -c $c -n __chatctl_no_command -a history -d 'print the messages kept in the mailbox, oldest first'
     complete -c $c -n __chatctl_no_command -a serve -d 'run a local, in-memory chat server'
     complete -c $c -n __chatctl_no_command -a help -d 'show the usage of chatctl or of a command'
-    complete -c $c -n '__chatctl_using help 0' -a 'login logout whoami listen send isfriend apply history serve'
+    complete -c $c -n '__chatctl_using help 0' -a 'login logout whoami listen send isfriend friends user apply history serve'
 
     # Global options, before or after the command.
     complete -c $c -s s -l server -x -d 'server base URL'
@@ -151,6 +153,9 @@ for c in chatctl chatctl-login chatctl-logout chatctl-whoami chatctl-listen chat
     complete -c $c -n '__chatctl_using send' -l json -d 'each line of standard input is a JSON message'
     complete -c $c -n '__chatctl_using send' -s k -l keep-going -d 'in a batch, go on after a failure'
     complete -c $c -n '__chatctl_using send' -l retry -x -d 'retries when nothing can have been delivered'
+
+    # user
+    complete -c $c -n '__chatctl_using user 0' -a search -d 'users whose user name contains WORD'
 
     # apply
     complete -c $c -n '__chatctl_using apply 0' -a list -d 'list the friend requests sent to me'

@@ -151,6 +151,18 @@ output_emit(struct output *o, jv v, struct err *e)
 	return EX_OK;
 }
 
+int
+output_each(void *arg, jv v)
+{
+	struct output *o = arg;
+	struct err e = { 0, "" };
+
+	if (output_emit(o, v, &e) == EX_OK)
+		return 0;
+	snprintf(o->jq_error, sizeof o->jq_error, "%s", e.msg);
+	return EX_USAGE;
+}
+
 void
 output_release(struct output *o)
 {

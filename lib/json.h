@@ -44,6 +44,11 @@ int output_init(struct output *o, FILE *fp, const char *program, int raw, int pr
  * program fails on this input (its message in *e). */
 int output_emit(struct output *o, jv v, struct err *e);
 
+/* output_emit() as a callback for a walk over values (lib/people.h): arg
+ * is the struct output. A program failing on a value stops the walk with
+ * EX_USAGE, its message in o->jq_error. */
+int output_each(void *arg, jv v);
+
 void output_release(struct output *o);
 
 /* text as a jv, once it passed frame_check() (lib/frame.h): libjq 1.6

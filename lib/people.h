@@ -1,0 +1,30 @@
+/* lib/people.h: the people an account can name: its friends (GET
+ * /api/chat/goodfriendlist, every page) and the users a search finds (POST
+ * /api/chat/searchUser), in one shape, and a user named by @NAME.
+ *
+ * A person is the jv object
+ *	{"id": <user id>, "username", "name", "remark", "nickname", "avatar"}
+ * where name is what the app shows: the remark, else the nickname, else
+ * the username; remark is null for a user who is not a friend. Each person
+ * is handed to each(arg, person), which consumes it; a nonzero return
+ * stops the walk and is returned.
+ *
+ * people_resolve() turns "@NAME" into a user id: a friend whose username,
+ * else whose remark, is exactly NAME (one request: the friend list), else
+ * the one user a search finds whose username is exactly NAME (one more).
+ * None, or more than one: EX_NO, the candidates in the message. */
+#ifndef CHATCTL_PEOPLE_H
+#define CHATCTL_PEOPLE_H
+
+#include <jv.h>
+
+#include "api.h"
+#include "err.h"
+
+typedef int (*people_each)(void *arg, jv person);
+
+int people_friends(struct api *a, people_each each, void *arg, struct err *e);
+int people_search(struct api *a, const char *word, people_each each, void *arg, struct err *e);
+int people_resolve(struct api *a, const char *name, long *id, struct err *e);
+
+#endif
