@@ -648,6 +648,24 @@ ws_url() {
 	assert_output $'text {"msg":"fail","data":"Token 不合法"}\nclose 1005'
 }
 
+# base64url leaves the low two bits of a 43-character signature's last
+# character unused: flipping one keeps the bytes and changes the token.
+# jws compares signatures as text, so the real server refuses it (found by
+# tests/fuzz/token.c).
+@test "ws: a token with its signature's last character changed is refused, even where the decoded bytes stay the same" {
+	start_server
+	tok=$(token_of alice01)
+	b64=ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_
+	last=${tok: -1}
+	rest=${b64%%"$last"*}
+	forged=${tok%?}${b64:$(( ${#rest} ^ 1 )):1}
+	[ "$forged" != "$tok" ]
+	run "$WSPROBE" "$(ws_url "$forged")"
+	assert_output $'text {"msg":"fail","data":"Token 不合法"}\nclose 1005'
+	run "$WSPROBE" "$(ws_url "$tok")" --count 1
+	assert_output --regexp '^text \{"type":"system"'
+}
+
 @test "ws: any other upgrade path is a bare 404 (observed F5)" {
 	start_server
 	run curl -sS -i --max-time 5 -H 'Connection: Upgrade' -H 'Upgrade: websocket' -H 'Sec-WebSocket-Version: 13' \
