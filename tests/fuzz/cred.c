@@ -1,11 +1,11 @@
 /* Fuzz target: lib/cred.c. What cred_save() writes, cred_load() reads back
  * the same; and any file contents at all load or are refused, never crash.
  *
- * Input: "SERVER\nTOKEN\nUSER": USER is JSON for the user record (a
- * string when it is not JSON). The whole input is also tried as the
- * contents of a credentials file. Files live in a private directory
- * (0700, on /dev/shm when there is one, since cred_save fsyncs) made once
- * per process and removed at exit. */
+ * Input: "SERVER\nTOKEN\nUSER": USER is JSON for the user record, as the
+ * data of a login answer (a string when it is not JSON). The whole input
+ * is also tried as the contents of a credentials file. Files live in a
+ * private directory (0700, on /dev/shm when there is one, since cred_save
+ * fsyncs) made once per process and removed at exit. */
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -13,6 +13,7 @@
 #include <jv.h>
 
 #include "../../lib/cred.h"
+#include "../../lib/xalloc.h"
 #include "fuzz.h"
 
 static char dir[64], profiles[96], saved[128], raw[128];
@@ -90,16 +91,19 @@ round_trip(const uint8_t *data, size_t size)
 	char *user = fuzz_str(data, size);
 	struct cred c, back;
 	struct err e;
+	char *env;
+	jv doc;
 	int code;
 
 	cred_init(&c);
 	c.server = server[0] ? server : NULL;
 	c.token = token[0] ? token : NULL;
-	c.user = jv_parse(user);
-	if (!jv_is_valid(c.user)) {
-		jv_free(c.user);
-		c.user = jv_string(user);
-	}
+	/* The user record arrives as the data of login's answer, so it is
+	 * parsed as one: as deep as that allows, and no deeper. */
+	env = xasprintf("{\"msg\":\"ok\",\"data\":%s}", user);
+	doc = jv_parse(env);
+	free(env);
+	c.user = jv_is_valid(doc) ? jv_object_get(doc, jv_string("data")) : (jv_free(doc), jv_string(user));
 	code = cred_save(saved, &c, &e);
 	FUZZ_CHECK(code == EX_OK);
 	code = cred_load(saved, &back, &e);
