@@ -455,7 +455,7 @@ frame_scan_jq(const char *text, size_t len, struct frame_info *fi)
 		copy_jv(get(v, "type"), fi->type, sizeof fi->type);
 		copy_jv(get(v, "msg"), fi->msg, sizeof fi->msg);
 		d = get(v, "data");
-		if (jv_get_kind(d) == JV_KIND_STRING) {
+		if (jv_get_kind(d) == JV_KIND_STRING || jv_get_kind(d) == JV_KIND_NUMBER) {
 			copy_jv(jv_copy(d), fi->text, sizeof fi->text);
 		} else if (jv_get_kind(d) == JV_KIND_OBJECT) {
 			copy_jv(get(d, "id"), fi->id, sizeof fi->id);

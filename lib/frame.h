@@ -3,7 +3,7 @@
  *
  * frame_scan() checks that text is strict JSON and copies out the few
  * fields that decide what happens to the frame: the top-level "type", "msg"
- * and (string) "data", and the chat record's "data.id", "data.type",
+ * and "data" (when not an object), and the chat record's "data.id", "data.type",
  * "data.actionType", "data.from_id", "data.to_id", "data.chatType" and
  * "data.create_time" (a string's text, or a number as written). Fields
  * longer than their buffer are cut short; absent ones, and ones that are
@@ -34,7 +34,7 @@
 struct frame_info {
 	char type[64];
 	char msg[32];
-	char text[256];		/* top-level "data" when it is a string */
+	char text[256];		/* top-level "data" when a string or number */
 	char id[128];
 	char dtype[64];
 	char action[64];

@@ -26,8 +26,8 @@ log_verbosity(void)
  * terminal: C0 controls, DEL, the C1 controls (U+0080-U+009F, which some
  * terminals obey) and bytes that are not UTF-8 are written as \xNN. Other
  * UTF-8 passes, so that the server's Chinese stays readable. */
-static size_t
-escape(const char *s, char *out, size_t size)
+size_t
+log_escape(const char *s, char *out, size_t size)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t n = 0, u;
@@ -52,7 +52,7 @@ log_line(const char *cmd, const char *text)
 {
 	char out[8192];
 
-	escape(text, out, sizeof out);
+	log_escape(text, out, sizeof out);
 	/* One write per line, so lines from concurrent processes stay whole. */
 	fprintf(stderr, "chatctl: %s%s%s\n", cmd ? cmd : "", cmd && *cmd ? ": " : "", out);
 }

@@ -20,6 +20,9 @@ void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * every control character in text written as \xNN: what a server says
  * can never rewrite the terminal or break a one-line error. */
 void log_line(const char *cmd, const char *text);
+/* log_line()'s escaping of s into out (size > 0): cut short rather than
+ * overflow, NUL-terminated; returns the length written. */
+size_t log_escape(const char *s, char *out, size_t size);
 void log_debug(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* An lws log emitter (lws_set_log_level's second argument): each line as

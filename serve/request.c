@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "params.h"
+#include "../lib/json.h"
 #include "request.h"
 
 void
@@ -15,6 +17,35 @@ request_free(struct request *rq)
 	free(rq->token);
 	buf_release(&rq->raw);
 	memset(rq, 0, sizeof *rq);
+}
+
+/* As koa-bodyparser: a JSON object or a form becomes the parameters, a
+ * JSON array none, anything else a complaint for the 400. */
+void
+request_parse_body(struct request *rq)
+{
+	if (rq->is_json && rq->raw.len) {
+		jv v = json_parse(rq->raw.buf, rq->raw.len);
+
+		if (jv_get_kind(v) == JV_KIND_OBJECT) {
+			jv_free(rq->body);
+			rq->body = v;
+		} else if (!jv_is_valid(v)) {
+			jv msg = jv_invalid_get_msg(v);
+
+			rq->bad_json = xasprintf("invalid JSON in request body: %s",
+			    jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "parse error");
+			jv_free(msg);
+		} else if (jv_get_kind(v) == JV_KIND_ARRAY)
+			jv_free(v);
+		else {
+			jv_free(v);
+			rq->bad_json = xstrdup("invalid JSON in request body: only objects and arrays are accepted");
+		}
+	} else if (rq->is_form && rq->raw.len) {
+		jv_free(rq->body);
+		rq->body = params_form_parse(rq->raw.buf, rq->raw.len);
+	}
 }
 
 void

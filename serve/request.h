@@ -3,7 +3,8 @@
  * that is lib/'s curl handle, and "http.h" used to mean either file
  * depending on which folder included it.
  *
- * server.c fills a struct request from lws, hands it to hooks_handle() or
+ * server.c fills a struct request from lws (raw holds the body as
+ * received), calls request_parse_body(), hands it to hooks_handle() or
  * routes_handle(), and writes the struct response back. Both structs own
  * their contents; request_free()/response_free() release them.
  *
@@ -44,6 +45,10 @@ struct response {
 	int close;		/* close the connection after the answer */
 };
 
+/* Turn raw into body (JSON or form, by is_json/is_form), or set bad_json:
+ * what koa-bodyparser does. A pure function of the struct, so that a test
+ * or fuzz target can build requests without a socket. */
+void request_parse_body(struct request *rq);
 void request_free(struct request *rq);
 void request_body_add(struct request *rq, const void *p, size_t len, size_t cap);
 /* Returns 1 once the last chunk and the trailer are in (bytes after them

@@ -14,7 +14,6 @@
 #include <libwebsockets.h>
 
 #include "hooks.h"
-#include "params.h"
 #include "routes.h"
 #include "server.h"
 #include "sockets.h"
@@ -135,34 +134,6 @@ body_cap(const struct request *rq)
 	return test_hooks && strncmp(rq->path, "/__test/", 8) == 0 ? HOOK_BODY_CAP : BODY_CAP;
 }
 
-/* Turn the received body into parameters, as koa-bodyparser would. */
-static void
-parse_body(struct request *rq)
-{
-	if (rq->is_json && rq->raw.len) {
-		jv v = json_parse(rq->raw.buf, rq->raw.len);
-
-		if (jv_get_kind(v) == JV_KIND_OBJECT) {
-			jv_free(rq->body);
-			rq->body = v;
-		} else if (!jv_is_valid(v)) {
-			jv msg = jv_invalid_get_msg(v);
-
-			rq->bad_json = xasprintf("invalid JSON in request body: %s",
-			    jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "parse error");
-			jv_free(msg);
-		} else if (jv_get_kind(v) == JV_KIND_ARRAY)
-			jv_free(v);
-		else {
-			jv_free(v);
-			rq->bad_json = xstrdup("invalid JSON in request body: only objects and arrays are accepted");
-		}
-	} else if (rq->is_form && rq->raw.len) {
-		jv_free(rq->body);
-		rq->body = params_form_parse(rq->raw.buf, rq->raw.len);
-	}
-}
-
 /* The whole request is in: answer it (or not, for the hang hook). */
 static void
 request_end(struct lws *wsi, struct pss *pss)
@@ -189,7 +160,7 @@ request_end(struct lws *wsi, struct pss *pss)
 		lws_callback_on_writable(wsi);
 		return;
 	}
-	parse_body(rq);
+	request_parse_body(rq);
 	if (hook)
 		hooks_handle(rq, rs);
 	else {

@@ -366,6 +366,23 @@ seed_file() {
 	expect 200 '{"msg":"ok","data":{"alldata":[],"pendingCount":0}}'
 }
 
+# (page - 1) * limit overflowed a long (found by tests/fuzz/serve_dispatch.c):
+# page 5 of 2^62 wrapped to the first rows. JavaScript's numbers do not wrap:
+# a page past every row is empty, however large.
+@test "listapplyfriend, goodfriendlist: a page past every row is empty, however large page and limit are" {
+	start_server
+	alice=$(token_of alice01)
+	bob=$(token_of bob001)
+	for q in '5?limit=4611686018427387904' '9223372036854775807?limit=2' '3?limit=9223372036854775807'; do
+		req GET "/api/chat/listapplyfriend/$q" -H "token: $alice"
+		expect 200 '{"msg":"ok","data":{"alldata":[],"pendingCount":1}}'
+		req GET "/api/chat/goodfriendlist/$q" -H "token: $bob"
+		expect 200 '{"msg":"ok","data":{"count":1,"rows":[]}}'
+	done
+	req GET '/api/chat/listapplyfriend/1?limit=9223372036854775807' -H "token: $alice"
+	[ "$(field '[.data.alldata[].id] | join(",")')" = 1 ]
+}
+
 @test "handleapply: not mine, bad status, agree once, rows and remarks (observed C14-C19, C24)" {
 	start_server
 	carol=$(token_of carol01)
@@ -646,6 +663,24 @@ ws_url() {
 	tok=$(token_of alice01)
 	run "$WSPROBE" "$(ws_url "${tok%.*}.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")"
 	assert_output $'text {"msg":"fail","data":"Token 不合法"}\nclose 1005'
+}
+
+# base64url leaves the low two bits of a 43-character signature's last
+# character unused: flipping one keeps the bytes and changes the token.
+# jws compares signatures as text, so the real server refuses it (found by
+# tests/fuzz/token.c).
+@test "ws: a token with its signature's last character changed is refused, even where the decoded bytes stay the same" {
+	start_server
+	tok=$(token_of alice01)
+	b64=ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_
+	last=${tok: -1}
+	rest=${b64%%"$last"*}
+	forged=${tok%?}${b64:$(( ${#rest} ^ 1 )):1}
+	[ "$forged" != "$tok" ]
+	run "$WSPROBE" "$(ws_url "$forged")"
+	assert_output $'text {"msg":"fail","data":"Token 不合法"}\nclose 1005'
+	run "$WSPROBE" "$(ws_url "$tok")" --count 1
+	assert_output --regexp '^text \{"type":"system"'
 }
 
 # The tests below that count or index frames start serve --no-tips; the

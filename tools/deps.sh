@@ -1,7 +1,8 @@
 #!/bin/sh
 # tools/deps.sh [--print] PURPOSE...: make sure the Debian packages that
-# PURPOSE (build, check, bench) needs are installed. As root it installs the
-# missing ones; otherwise it prints the exact apt-get line and fails.
+# PURPOSE (build, check, bench, fuzz) needs are installed. As root it
+# installs the missing ones; otherwise it prints the exact apt-get line and
+# fails. fuzz: clang (clang-14 on Debian 12) and its libFuzzer runtime.
 set -eu
 
 print_only=0
@@ -16,6 +17,7 @@ for purpose in "$@"; do
 	build) pkgs="$pkgs gcc make pkg-config libc6-dev libcurl4-openssl-dev libwebsockets-dev libjq-dev libonig-dev libsqlite3-dev scdoc" ;;
 	check) pkgs="$pkgs bats bats-support bats-assert curl jq openssl procps zsh fish man-db bash-completion valgrind" ;;
 	bench) pkgs="$pkgs hyperfine curl jq bc nodejs node-ws procps" ;;
+	fuzz) pkgs="$pkgs clang libclang-rt-14-dev" ;;
 	*) echo "tools/deps.sh: unknown purpose '$purpose'" >&2; exit 2 ;;
 	esac
 done
