@@ -19,7 +19,7 @@ teardown() { common_teardown; }
 @test "not a friend: exit 1 and a message, which -q leaves out" {
 	run -1 --separate-stderr "$CHATCTL" isfriend 3
 	assert_output ""
-	assert_equal "$stderr" "chatctl: isfriend: user 3 is not a friend"
+	assert_equal "$stderr" "chatctl: isfriend: user 3 is not a friend: 不是好友 (HTTP 400)"
 	run -1 --separate-stderr "$CHATCTL" -q isfriend 3
 	assert_equal "$stderr" ""
 }
