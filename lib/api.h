@@ -64,6 +64,12 @@ int api_decode(long status, const char *body, size_t len, jv *data,
 /* 1 if text is one of the server's authentication failure messages. */
 int api_is_auth_message(const char *text);
 
+/* The server's text as our errors show it: followed by its English in
+ * parentheses when it is one of the messages api/chat-api.md lists
+ * ("账户或密码错误 (wrong user name or password)"), else as it is. Writes
+ * at most size bytes to out and returns out. */
+char *api_gloss(const char *text, char *out, size_t size);
+
 /* Whether a failed call may be repeated: nothing reached the server, or it
  * answered 502, 503 or 504. */
 int api_retryable(long status, int unsent);

@@ -134,7 +134,7 @@ on_text(struct holder *h, const char *text, size_t len)
 {
 	struct frame_info fi;
 	enum frame_kind kind;
-	char pv[100];
+	char pv[100], said[1024];
 
 	if (frame_scan(text, len, &fi) != 0) {
 		log_warn("skipped a frame that is not JSON: %s", log_preview(text, len, pv, sizeof pv));
@@ -144,11 +144,11 @@ on_text(struct holder *h, const char *text, size_t len)
 	case FRAME_REJECTION:
 		/* The real server accepts the upgrade, then says no like this. */
 		fatal(h, EX_AUTH, "the server refused the connection: %s; log in again with 'chatctl login'",
-		    fi.text[0] ? fi.text : "no reason given");
+		    fi.text[0] ? api_gloss(fi.text, said, sizeof said) : "no reason given");
 		return;
 	case FRAME_FORCE_LOGOUT:
 		fatal(h, EX_AUTH, "session taken over by another login: %s",
-		    fi.text[0] ? fi.text : "force_logout");
+		    fi.text[0] ? api_gloss(fi.text, said, sizeof said) : "force_logout");
 		return;
 	case FRAME_PING:
 		ws_send(h->ws, FRAME_PONG_TEXT, sizeof FRAME_PONG_TEXT - 1);

@@ -100,7 +100,7 @@ $b"
 @test "a rejected token exits 3 at once: one connection, no reconnect storm" {
 	CHATCTL_TOKEN=not-a-token run -3 --separate-stderr "$CHATCTL" listen --timeout 10
 	assert_output ""
-	[[ $stderr == "chatctl: listen: the server refused the connection: Token 不合法; log in again with 'chatctl login'" ]]
+	[[ $stderr == "chatctl: listen: the server refused the connection: Token 不合法 (token refused); log in again with 'chatctl login'" ]]
 	[ "$(stat .data.ws_connects)" = 1 ]
 }
 
@@ -114,7 +114,7 @@ $b"
 	XDG_STATE_HOME=$BATS_TEST_TMPDIR/elsewhere run -0 --separate-stderr "$CHATCTL" -p bob listen --timeout 1
 	listen_wait
 	[ "$LISTEN_RC" = 3 ]
-	grep -q "session taken over by another login: 你的账号在其他设备登录" "$ERR"
+	grep -qF "session taken over by another login: 你的账号在其他设备登录 (your account logged in on another device)" "$ERR"
 	[ "$(stat .data.ws_connects)" = 2 ]
 }
 

@@ -46,14 +46,20 @@ line two"
 	run -0 "$CHATCTL" send --group 1 hi team --jq '[.chatType, .to_id] | tostring' -r
 	assert_output '["group",1]'
 	run -1 --separate-stderr "$CHATCTL" send --group 99 hi
-	assert_equal "$stderr" "chatctl: send: 群不存在或者已解散或者被封禁，无法发消息 (HTTP 400)"
+	assert_equal "$stderr" "chatctl: send: 群不存在或者已解散或者被封禁，无法发消息 (no such group, or it was dissolved or banned) (HTTP 400)"
 }
 
 @test "the server's refusals exit 1 with its message" {
 	run -1 --separate-stderr "$CHATCTL" send 9999 hi
-	assert_equal "$stderr" "chatctl: send: 对方不存在或者被禁用，不能发消息 (HTTP 400)"
+	assert_equal "$stderr" "chatctl: send: 对方不存在或者被禁用，不能发消息 (the recipient does not exist or is disabled) (HTTP 400)"
 	run -1 --separate-stderr "$CHATCTL" send 4 hi
-	assert_equal "$stderr" "chatctl: send: 对方不存在或者被禁用，不能发消息 (HTTP 400)"
+	assert_equal "$stderr" "chatctl: send: 对方不存在或者被禁用，不能发消息 (the recipient does not exist or is disabled) (HTTP 400)"
+}
+
+@test "the server's Chinese comes with its English: not a member of the group" {
+	login_as carol01 carol
+	run -1 --separate-stderr "$CHATCTL" -p carol send --group 1 hi
+	assert_equal "$stderr" "chatctl: send: 您不在群里，无法发消息 (you are not a member of this group) (HTTP 400)"
 }
 
 @test "usage errors exit 2 and send nothing" {
@@ -117,8 +123,8 @@ EOF2
 {"to":2,"data":"never sent"}
 EOF2
 	[ "${#lines[@]}" -eq 2 ]
-	assert_line --index 1 '{"line":2,"exit":1,"error":"对方不存在或者被禁用，不能发消息 (HTTP 400)"}'
-	assert_equal "$stderr" "chatctl: send: line 2: 对方不存在或者被禁用，不能发消息 (HTTP 400)"
+	assert_line --index 1 '{"line":2,"exit":1,"error":"对方不存在或者被禁用，不能发消息 (the recipient does not exist or is disabled) (HTTP 400)"}'
+	assert_equal "$stderr" "chatctl: send: line 2: 对方不存在或者被禁用，不能发消息 (the recipient does not exist or is disabled) (HTTP 400)"
 	[ "$(stat_requests)" = 2 ]
 }
 
