@@ -63,6 +63,7 @@ struct session {
 	struct output out;
 	struct http *http;
 	struct api api;
+	char auth_hint[600];	/* what to do about a refused token (config_login_hint) */
 };
 
 /* A command's .setup: what run_command opens before run() and closes after

@@ -553,6 +553,7 @@ start(struct listen *l, char *url, struct err *e)
 	l->ho.ws.url = url;
 	l->ho.ws.insecure = g->insecure;
 	l->ho.api = l->no_offline ? NULL : &l->s->api;
+	l->ho.auth_hint = l->s->auth_hint;
 	l->t_idle = loop_timer_new(l->lp, idle_cb, l);
 	l->t_timeout = loop_timer_new(l->lp, timeout_cb, l);
 	l->t_stdout = loop_timer_new(l->lp, stdout_cb, l);

@@ -155,13 +155,12 @@ api_decode(long status, const char *body, size_t len, jv *data,
 	if (strcmp(jv_string_value(msg), "fail") != 0) {
 		code = err_set(e, EX_PROTO, "unexpected answer (HTTP %ld): msg '%s'", status, jv_string_value(msg));
 	} else if (api_is_auth_message(text)) {
-		code = err_set(e, EX_AUTH, "%s (HTTP %ld); log in again with 'chatctl login'", said, status);
+		code = err_set(e, EX_AUTH, "%s (HTTP %ld)", said, status);
 	} else if (status >= 500) {
 		/* The latest real server dies with a null dereference on a forged
 		 * or malformed token (api §7 item 1): that is a rejected token. */
 		if (strstr(text, "Cannot read propert") && strstr(text, "of null"))
-			code = err_set(e, EX_AUTH, "token rejected: server error (HTTP %ld): %s; "
-			    "log in again with 'chatctl login'", status, text);
+			code = err_set(e, EX_AUTH, "token rejected: server error (HTTP %ld): %s", status, text);
 		else
 			code = err_set(e, EX_PROTO, "server error (HTTP %ld): %s", status, text);
 	} else {
@@ -199,12 +198,17 @@ body_text(jv body)
 }
 
 static int
-decode(const struct http_resp *r, jv *data, struct api_reply *rep, struct err *e)
+decode(const struct api *a, const struct http_resp *r, jv *data, struct api_reply *rep, struct err *e)
 {
 	char msg[512] = "";
+	size_t n;
 	int code;
 
 	code = api_decode(r->status, r->body.buf, r->body.len, data, msg, sizeof msg, e);
+	if (code == EX_AUTH && a->auth_hint && e) {
+		n = strlen(e->msg);
+		snprintf(e->msg + n, sizeof e->msg - n, "; %s", a->auth_hint);
+	}
 	if (rep) {
 		rep->status = r->status;
 		snprintf(rep->msg, sizeof rep->msg, "%s", msg);
@@ -233,7 +237,7 @@ api_call(struct api *a, const char *method, const char *path, jv body, jv *data,
 	for (attempt = 0; ; attempt++) {
 		code = http_request(a->http, method, url, a->token, text, &r, e);
 		if (code == EX_OK)
-			code = decode(&r, data, rep, e);
+			code = decode(a, &r, data, rep, e);
 		if (code == EX_OK || attempt >= a->retries || !api_retryable(r.status, r.unsent))
 			break;
 		delay = backoff_next(&b);
@@ -269,7 +273,7 @@ api_poll(struct api *a, int *done, jv *data, struct api_reply *rep, struct err *
 		return EX_OK;
 	a->busy = 0;
 	if (code == EX_OK)
-		code = decode(&a->pending, data, rep, e);
+		code = decode(a, &a->pending, data, rep, e);
 	else if (rep)
 		rep->status = 0, rep->msg[0] = '\0';
 	return code;

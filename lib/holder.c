@@ -143,8 +143,9 @@ on_text(struct holder *h, const char *text, size_t len)
 	switch ((kind = frame_classify(&fi, h->o.self_id))) {
 	case FRAME_REJECTION:
 		/* The real server accepts the upgrade, then says no like this. */
-		fatal(h, EX_AUTH, "the server refused the connection: %s; log in again with 'chatctl login'",
-		    fi.text[0] ? api_gloss(fi.text, said, sizeof said) : "no reason given");
+		fatal(h, EX_AUTH, "the server refused the connection: %s%s%s",
+		    fi.text[0] ? api_gloss(fi.text, said, sizeof said) : "no reason given",
+		    h->o.auth_hint ? "; " : "", h->o.auth_hint ? h->o.auth_hint : "");
 		return;
 	case FRAME_FORCE_LOGOUT:
 		fatal(h, EX_AUTH, "session taken over by another login: %s",

@@ -187,7 +187,7 @@ image'
 
 @test "not logged in exits 3 with the hint" {
 	run -3 --separate-stderr "$CHATCTL" -p nobody history
-	assert_equal "$stderr" "chatctl: history: not logged in (profile 'nobody'): run 'chatctl login'"
+	assert_equal "$stderr" "chatctl: history: not logged in (profile 'nobody'): run 'chatctl -p nobody -s $SERVER_URL login'"
 	assert_output ''
 }
 

@@ -100,8 +100,16 @@ $b"
 @test "a rejected token exits 3 at once: one connection, no reconnect storm" {
 	CHATCTL_TOKEN=not-a-token run -3 --separate-stderr "$CHATCTL" listen --timeout 10
 	assert_output ""
-	[[ $stderr == "chatctl: listen: the server refused the connection: Token 不合法 (token refused); log in again with 'chatctl login'" ]]
+	assert_equal "$stderr" "chatctl: listen: the server refused the connection: Token 不合法 (token refused); the token came from CHATCTL_TOKEN, which wins over any login: set a valid token there, or unset it to use the login of profile 'default'"
 	[ "$(stat .data.ws_connects)" = 1 ]
+}
+
+@test "a refused stored token names the login that mends it" {
+	login_as bob001 bot
+	jq '.token = "forged"' "$CHATCTL_CONFIG_DIR/profiles/bot.json" >"$BATS_TEST_TMPDIR/bot.json"
+	cat "$BATS_TEST_TMPDIR/bot.json" >"$CHATCTL_CONFIG_DIR/profiles/bot.json"
+	run -3 --separate-stderr "$CHATCTL" -p bot listen --timeout 10
+	assert_equal "$stderr" "chatctl: listen: the server refused the connection: Token 不合法 (token refused); log in again with 'chatctl -p bot -s $SERVER_URL login'"
 }
 
 @test "a force_logout frame exits 3 without reconnecting" {

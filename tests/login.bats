@@ -60,7 +60,8 @@ default.json.lock"
 @test "wrong password exits 3 with the server's message" {
 	run -3 --separate-stderr "$CHATCTL" login --username alice01 --password-stdin <<<"654321"
 	assert_output ""
-	[[ $stderr == "chatctl: login: 账户或密码错误 (wrong user name or password) (HTTP 400)"* ]]
+	# Nothing about logging in again: that is what just failed.
+	assert_equal "$stderr" "chatctl: login: 账户或密码错误 (wrong user name or password) (HTTP 400)"
 	[ ! -e "$(cred)" ]
 }
 
@@ -141,7 +142,7 @@ default.json.lock"
 	login_as alice01 a
 	login_as alice01 b
 	run -3 --separate-stderr "$CHATCTL" -p a isfriend 2
-	[[ $stderr == "chatctl: isfriend: Token 令牌不合法！ (token refused: replaced by a newer login, logged out, or forged) (HTTP 400); log in again with 'chatctl login'" ]]
+	assert_equal "$stderr" "chatctl: isfriend: Token 令牌不合法！ (token refused: replaced by a newer login, logged out, or forged) (HTTP 400); log in again with 'chatctl -p a -s $SERVER_URL login'"
 	run -0 "$CHATCTL" -p b isfriend 2
 }
 
