@@ -13,7 +13,7 @@ static const struct opt isfriend_opts[] = {
 static int
 user_id(const struct args *a, long *id, struct err *e)
 {
-	return parse_long(a->argv[0], 1, LONG_MAX, "user id", id, e);
+	return parse_id(a->argv[0], ID_USER, NULL, id, e);
 }
 
 static int

@@ -211,9 +211,9 @@ parse_options(const char *text, jv *out, struct err *e)
 }
 
 static int
-parse_to(const char *s, long *to, struct err *e)
+parse_to(const char *s, int group, long *to, struct err *e)
 {
-	return parse_long(s, 1, JSON_MAX_SAFE_INT, "recipient id", to, e);
+	return parse_id(s, group ? ID_GROUP : ID_USER, NULL, to, e);
 }
 
 /* Text becomes the message data: the app's wrapper unless --raw. */
@@ -252,6 +252,8 @@ parse_json_line(const char *line, const struct msg *def, int raw, struct msg *m,
 	options = jv_object_get(jv_copy(o), jv_string("options"));
 	data = jv_object_get(o, jv_string("data"));
 
+	if (jv_get_kind(group) == JV_KIND_TRUE || jv_get_kind(group) == JV_KIND_FALSE)
+		m->group = jv_get_kind(group) == JV_KIND_TRUE;
 	if (jv_get_kind(to) == JV_KIND_NUMBER) {
 		double d = jv_number_value(to);
 
@@ -260,12 +262,10 @@ parse_json_line(const char *line, const struct msg *def, int raw, struct msg *m,
 		else
 			code = err_set(e, EX_USAGE, "\"to\" must be a user or group id");
 	} else if (jv_get_kind(to) == JV_KIND_STRING) {
-		code = parse_to(jv_string_value(to), &m->to, e);
+		code = parse_to(jv_string_value(to), m->group, &m->to, e);
 	} else if (m->to == 0) {
 		code = err_set(e, EX_USAGE, "\"to\" must be a user or group id");
 	}
-	if (jv_get_kind(group) == JV_KIND_TRUE || jv_get_kind(group) == JV_KIND_FALSE)
-		m->group = jv_get_kind(group) == JV_KIND_TRUE;
 	m->type = xstrdup(jv_get_kind(type) == JV_KIND_STRING ? jv_string_value(type) : def->type);
 	if (code == EX_OK && jv_get_kind(options) == JV_KIND_STRING) {
 		jv_free(m->options);
@@ -394,7 +394,7 @@ send_args(const struct args *a, struct msg *m, long *retries, struct err *e)
 		return err_set(e, EX_USAGE, "missing argument: TO (a user id, or a group id with --group)");
 	if ((lines || json) && a->argc > 1)
 		return err_set(e, EX_USAGE, "unexpected argument '%s': a batch reads its messages from standard input", a->argv[1]);
-	if (a->argc > 0 && (code = parse_to(a->argv[0], &m->to, e)))
+	if (a->argc > 0 && (code = parse_to(a->argv[0], m->group, &m->to, e)))
 		return code;
 	if (arg_get(a, "options")) {
 		if ((code = parse_options(arg_get(a, "options"), &m->options, e)))

@@ -74,6 +74,8 @@ agree"
 	run -2 --separate-stderr "$CHATCTL" apply accept
 	[[ $stderr == "chatctl: apply: missing APPLY_ID after 'accept'"* ]]
 	run -2 "$CHATCTL" apply accept x
+	run -2 "$CHATCTL" apply +3
+	run -2 "$CHATCTL" apply 9007199254740992
 	run -2 "$CHATCTL" apply list --page 0
 	run -2 "$CHATCTL" apply list --limit abc
 	run -2 --separate-stderr "$CHATCTL" apply accept 1 --page 2

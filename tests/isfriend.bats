@@ -39,6 +39,8 @@ teardown() { common_teardown; }
 	run -2 --separate-stderr "$CHATCTL" isfriend abc
 	[[ $stderr == "chatctl: isfriend: invalid user id 'abc'"* ]]
 	run -2 "$CHATCTL" isfriend 0
+	run -2 "$CHATCTL" isfriend +2
+	run -2 "$CHATCTL" isfriend ' 2'
 	run -2 "$CHATCTL" isfriend 2 3
 }
 

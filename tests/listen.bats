@@ -236,6 +236,38 @@ $revoke
 	assert_output "欢迎您访问我们的系统！"
 }
 
+@test "--from takes a user id and nothing else: exit 2 naming the valid form, before connecting" {
+	local v
+	for v in bob -3 1.5 0 +3 ' 3' '' 9007199254740992; do
+		run -2 --separate-stderr "$CHATCTL" -p bob listen --from "$v" --timeout 2
+		assert_equal "${stderr%%$'\n'*}" "chatctl: listen: invalid --from '$v': expected a user id, a whole number from 1 to 9007199254740991"
+	done
+	[ "$(stat .data.ws_connects)" = 0 ]
+	# 007 is user 7, as the frame says it
+	listen_bg bob --from 007 --count 1 --timeout 10 --jq .data.id -r
+	ready
+	inject 2 text '{"type":"singleChat","data":{"id":"f1","from_id":7,"type":"text"}}'
+	listen_wait
+	[ "$LISTEN_RC" = 0 ]
+	[ "$(cat "$OUT")" = f1 ]
+}
+
+@test "a --type the server is not known to send: warned about once, with the known ones, and still a filter" {
+	listen_bg bob --type sticker --type sticker --count 1 --timeout 10 --jq .data.id -r
+	ready
+	inject 2 text '{"type":"singleChat","data":{"id":"t1","from_id":1,"type":"text"}}'
+	inject 2 text '{"type":"singleChat","data":{"id":"t2","from_id":1,"type":"sticker"}}'
+	listen_wait
+	[ "$LISTEN_RC" = 0 ]
+	[ "$(cat "$OUT")" = t2 ]
+	[ "$(grep -c "is none the server is known to send" "$ERR")" = 1 ]
+	grep -qFx "chatctl: listen: --type 'sticker' is none the server is known to send (singleChat|system|ping|pong|text|iconMenus|image|audio|video|systemNotice); filtering on it anyway, in case it is a new one" "$ERR"
+	run -0 --separate-stderr "$CHATCTL" -p bob listen --type text --idle 0.5
+	assert_equal "$stderr" ""
+	run -0 --separate-stderr "$CHATCTL" -q -p bob listen --type txt --idle 0.5
+	assert_equal "$stderr" ""
+}
+
 @test "an invalid --jq program exits 2 before connecting" {
 	run -2 --separate-stderr "$CHATCTL" -p bob listen --jq '.['
 	[[ $stderr == "chatctl: listen: invalid --jq program: "* ]]

@@ -66,7 +66,10 @@ line two"
 	run -2 --separate-stderr "$CHATCTL" send
 	[[ $stderr == "chatctl: send: missing argument: TO"* ]]
 	run -2 --separate-stderr "$CHATCTL" send abc hi
-	[[ $stderr == "chatctl: send: invalid recipient id 'abc'"* ]]
+	[[ $stderr == "chatctl: send: invalid user id 'abc': expected a whole number from 1 to 9007199254740991"* ]]
+	run -2 --separate-stderr "$CHATCTL" send --group 1.5 hi
+	[[ $stderr == "chatctl: send: invalid group id '1.5': expected a whole number from 1 to 9007199254740991"* ]]
+	run -2 "$CHATCTL" send +2 hi
 	run -2 --separate-stderr "$CHATCTL" send 2 --options '{bad' hi
 	[[ $stderr == "chatctl: send: invalid --options JSON: "* ]]
 	run -2 --separate-stderr "$CHATCTL" send 2 </dev/null
