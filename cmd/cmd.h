@@ -90,6 +90,8 @@ struct command {
 	const char *description;	/* a paragraph for --help, or NULL */
 	const struct opt *opts;
 	int min_args, max_args;	/* operand count; max -1 means no limit */
+	int options_first;	/* options end at the first operand: the words after
+				 * it are text (send's message), never options */
 	int setup;		/* SETUP_* */
 	int (*check)(const struct args *a, struct err *e);	/* or NULL */
 	int (*run)(struct session *s, const struct args *a, struct err *e);

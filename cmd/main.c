@@ -280,7 +280,7 @@ run_command(const struct command *c, struct globals *g, int argc, char **argv)
 	struct err e = { 0, "" };
 	int ret, i, code;
 
-	table_build(&t, c, 0);
+	table_build(&t, c, c->options_first);
 	args_init(&a, c);
 	optind = 0;
 	opterr = 0;

@@ -417,21 +417,26 @@ send_check(const struct args *a, struct err *e)
 	return code;
 }
 
-/* TEXT, or all of standard input, as the message's data. */
+/* TEXT, or all of standard input, as the message's data. Every word after
+ * TO is text (.options_first), "-5 degrees" and "--help" too; a "--" right
+ * after TO is skipped, as the end of options it was before that rule. */
 static int
 single_data(const struct args *a, struct msg *m, int raw, struct err *e)
 {
 	struct buf b = BUF_INIT;
-	int code, i;
+	char **w = a->argv + 1;
+	int n = a->argc - 1, code, i;
 
-	if (a->argc == 1 || (a->argc == 2 && strcmp(a->argv[1], "-") == 0)) {
+	if (n > 0 && strcmp(w[0], "--") == 0)
+		w++, n--;
+	if (n == 0 || (n == 1 && strcmp(w[0], "-") == 0)) {
 		if ((code = read_stdin(&b, e)) == EX_OK)
 			code = text_data(m->type, raw, b.buf ? b.buf : "", b.len, &m->data, e);
 	} else {
-		for (i = 1; i < a->argc; i++) {
-			if (i > 1)
+		for (i = 0; i < n; i++) {
+			if (i > 0)
 				buf_add(&b, " ", 1);
-			buf_adds(&b, a->argv[i]);
+			buf_adds(&b, w[i]);
 		}
 		code = text_data(m->type, raw, b.buf, b.len, &m->data, e);
 	}
@@ -473,11 +478,13 @@ out:
 
 const struct command cmd_send = {
 	.name = "send",
-	.synopsis = "[--group] [--type TYPE] [--options JSON] [--raw] [--lines|--json [--keep-going]] [--retry N] TO [TEXT...]",
+	.synopsis = "[--group] [--type TYPE] [--options JSON] [--raw] [--lines|--json [--keep-going]] [--retry N] TO [--] [TEXT...]",
 	.summary = "send a message to a user (or a group with --group)",
 	.description =
-	    "The words of TEXT are joined by spaces; with no TEXT, or TEXT '-', all of standard\n"
-	    "input is one message (trailing newlines removed). Prints the stored message record.\n"
+	    "Options, the global ones too, go before TO: every word after it is message text,\n"
+	    "even one that starts with '-' (a '--' right after TO is skipped). The words of TEXT\n"
+	    "are joined by spaces; with no TEXT, or TEXT '-', all of standard input is one\n"
+	    "message (trailing newlines removed). Prints the stored message record.\n"
 	    "Text is wrapped as the app expects ({\"data\":TEXT,\"dataType\":false,\"otherData\":null})\n"
 	    "unless --raw. --lines sends each input line to TO; --json reads one object per line,\n"
 	    "{\"to\":ID,\"type\":T,\"data\":TEXT,\"group\":BOOL,\"options\":{...}}, with TO, --type and\n"
@@ -486,6 +493,7 @@ const struct command cmd_send = {
 	    "--keep-going, and exits with the first failure's code.",
 	.opts = send_opts,
 	.min_args = 0, .max_args = -1,
+	.options_first = 1,
 	.setup = SETUP_SESSION | SETUP_TOKEN,
 	.check = send_check,
 	.run = send_run,

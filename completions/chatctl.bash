@@ -137,6 +137,9 @@ _chatctl()
 		esac
 	done
 
+	# After send's TO every word is message text: nothing to offer.
+	[[ $cmd == send ]] && ((${#operands[@]} > 0)) && return 0
+
 	# The value of an option.
 	if [[ -z $opt ]] && _chatctl_in "$prev" "$_chatctl_global_args $_chatctl_args"; then
 		opt=$prev

@@ -332,7 +332,7 @@ $revoke
 	"$CHATCTL" -p tls --cacert "$CHATCTL_CACERT" -v listen --count 1 --timeout 5 >"$OUT" 2>"$ERR" 3>&- &
 	LISTEN_PID=$!
 	ready
-	id=$("$CHATCTL" -p tlsa --cacert "$CHATCTL_CACERT" send 2 over tls --jq .id -r)
+	id=$("$CHATCTL" -p tlsa --cacert "$CHATCTL_CACERT" send --jq .id -r 2 over tls)
 	listen_wait
 	[ "$LISTEN_RC" = 0 ]
 	grep -q "$id" "$OUT"

@@ -66,7 +66,7 @@ try 'chatctl whoami --help'"
 }
 
 @test "a missing option value or operand exits 2" {
-	run -2 --separate-stderr "$CHATCTL" send 2 hi --type
+	run -2 --separate-stderr "$CHATCTL" send --type
 	assert_equal "$stderr" "chatctl: send: option '--type' needs a value
 try 'chatctl send --help'"
 	run -2 --separate-stderr "$CHATCTL" isfriend
