@@ -182,6 +182,8 @@ table_build(struct table *t, const struct command *c, int stop_at_operand)
 		*s++ = '+';
 	*s++ = ':';
 	for (o = global_opts; o->name; o++) {
+		if (!global_applies((int)(o - global_opts), c))
+			continue;
 		t->rows[t->n] = o;
 		t->isglobal[t->n++] = 1;
 	}

@@ -5,7 +5,7 @@
  *	args_init(&a, c);
  *	while ((ret = getopt_long(argc, argv, t.shorts, t.lo, NULL)) != -1) {
  *		i = table_index(&t, ret);
- *		if (!t.isglobal[i]) args_add(&a, i - nglobal, optarg);
+ *		if (!t.isglobal[i]) args_add(&a, t.rows[i] - c->opts, optarg);
  *	}
  *	... c->run() reads a with arg_has(), arg_get(), arg_all() ...
  *	args_release(&a);
@@ -82,7 +82,8 @@ struct table {
 	char shorts[300];
 };
 
-/* With c, the globals, c's options, --list-options and --list-defaults;
+/* With c, the globals that apply to it (global_applies), c's options,
+ * --list-options and --list-defaults;
  * c NULL: the globals and --list-commands, for the words before the
  * command. stop_at_operand leaves the command word and what follows it to
  * the command's own parse. */

@@ -99,6 +99,13 @@ struct command {
 
 extern const struct opt global_opts[];	/* cmd/main.c */
 
+/* Whether global option g (its row in global_opts) means anything to c:
+ * a command without a session (serve, which is no client) takes only
+ * those about chatctl itself (-v, -q, -h, --version), so that its --help,
+ * --list-options and parsing leave out a server, profile, output or
+ * request option it would ignore. c NULL: the words before the command. */
+int global_applies(int g, const struct command *c);
+
 /* cmd/commands.c: the table, NULL-terminated, and the command of a name
  * (NULL when there is none). */
 extern const struct command *const commands[];

@@ -59,10 +59,13 @@ function __chatctl_using
 end
 
 # True where an option may come: not among the words of send's message,
-# which are all that follows its TO.
+# which are all that follows its TO; with "client", an option that serve
+# (no client) does not take, not after serve's command word.
 function __chatctl_option_ok
     set -l w (__chatctl_words)
-    not test "$w[1]" = send; or not set -q w[2]
+    test "$w[1]" = send; and set -q w[2]; and return 1
+    test "$argv[1]" = client; and test "$w[1]" = serve; and return 1
+    return 0
 end
 
 # The profiles: profiles/NAME.json in the configuration directory, which is
@@ -108,20 +111,20 @@ for c in chatctl chatctl-login chatctl-logout chatctl-whoami chatctl-listen chat
     complete -c $c -n '__chatctl_using help 0' -a 'login logout whoami listen send isfriend apply history serve'
 
     # Global options, before or after the command.
-    complete -c $c -n __chatctl_option_ok -s s -l server -x -d 'server base URL'
-    complete -c $c -n __chatctl_option_ok -s p -l profile -x -a '(__chatctl_profiles)' -d 'credentials profile'
-    complete -c $c -n __chatctl_option_ok -l config -x -a '(__fish_complete_directories)' -d 'configuration directory'
-    complete -c $c -n __chatctl_option_ok -l jq -x -d 'run a jq program on the output'
-    complete -c $c -n __chatctl_option_ok -s r -l raw-output -d 'print string results without quotes'
-    complete -c $c -n __chatctl_option_ok -l compact -d 'print compact JSON'
-    complete -c $c -n __chatctl_option_ok -l pretty -d 'print indented JSON'
+    complete -c $c -n '__chatctl_option_ok client' -s s -l server -x -d 'server base URL'
+    complete -c $c -n '__chatctl_option_ok client' -s p -l profile -x -a '(__chatctl_profiles)' -d 'credentials profile'
+    complete -c $c -n '__chatctl_option_ok client' -l config -x -a '(__fish_complete_directories)' -d 'configuration directory'
+    complete -c $c -n '__chatctl_option_ok client' -l jq -x -d 'run a jq program on the output'
+    complete -c $c -n '__chatctl_option_ok client' -s r -l raw-output -d 'print string results without quotes'
+    complete -c $c -n '__chatctl_option_ok client' -s c -l compact -d 'print compact JSON'
+    complete -c $c -n '__chatctl_option_ok client' -l pretty -d 'print indented JSON'
     complete -c $c -n __chatctl_option_ok -s v -l verbose -d 'log requests, connection events and timings'
     complete -c $c -n __chatctl_option_ok -s q -l quiet -d 'say nothing on stderr but fatal errors'
-    complete -c $c -n __chatctl_option_ok -l connect-timeout -x -d 'give up connecting after SECS'
-    complete -c $c -n __chatctl_option_ok -l max-time -x -d 'give up a request after SECS'
-    complete -c $c -n __chatctl_option_ok -l max-response -x -d 'refuse an answer larger than BYTES'
-    complete -c $c -n __chatctl_option_ok -l cacert -r -F -d 'trust the CA certificates in FILE'
-    complete -c $c -n __chatctl_option_ok -l insecure -d 'do not verify the TLS certificate of the server'
+    complete -c $c -n '__chatctl_option_ok client' -l connect-timeout -x -d 'give up connecting after SECS'
+    complete -c $c -n '__chatctl_option_ok client' -l max-time -x -d 'give up a request after SECS'
+    complete -c $c -n '__chatctl_option_ok client' -l max-response -x -d 'refuse an answer larger than BYTES'
+    complete -c $c -n '__chatctl_option_ok client' -l cacert -r -F -d 'trust the CA certificates in FILE'
+    complete -c $c -n '__chatctl_option_ok client' -l insecure -d 'do not verify the TLS certificate of the server'
     complete -c $c -n __chatctl_option_ok -s h -l help -d 'show help and exit'
     complete -c $c -n __chatctl_option_ok -l version -d 'print the versions of chatctl and its libraries'
 
