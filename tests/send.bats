@@ -86,6 +86,11 @@ line two"
 	assert_output -- "-q"
 }
 
+@test "not logged in: the hint logs in the profile that was asked for" {
+	run -3 --separate-stderr "$CHATCTL" -p bot send 2 hi
+	assert_equal "$stderr" "chatctl: send: not logged in (profile 'bot'): run 'chatctl -p bot -s $SERVER_URL login'"
+}
+
 @test "usage errors exit 2 and send nothing" {
 	run -2 --separate-stderr "$CHATCTL" send
 	[[ $stderr == "chatctl: send: missing argument: TO"* ]]
