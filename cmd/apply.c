@@ -84,7 +84,7 @@ apply_request(const struct args *a, struct request *r, struct err *e)
 			return err_set(e, EX_USAGE, "unexpected argument '%s'", a->argv[1]);
 		if ((code = only(a, "ID", "message", e)))
 			return code;
-		if (parse_long(word, 1, LONG_MAX, "user id", &id, e))
+		if (parse_id(word, ID_USER, NULL, &id, e))
 			return err_set(e, EX_USAGE, "expected a user id, 'list', 'accept', 'refuse' "
 			    "or 'ignore', not '%s'", word);
 		snprintf(r->path, sizeof r->path, "/api/chat/applyfriend");

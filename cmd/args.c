@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "../lib/log.h"
 #include "../lib/xalloc.h"
 
 int
@@ -103,6 +104,58 @@ parse_long(const char *s, long min, long max, const char *what, long *out, struc
 }
 
 int
+parse_id(const char *s, enum id_kind kind, const char *what, long *out, struct err *e)
+{
+	const char *noun = kind == ID_USER ? "user" : "group";
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end != '\0' || errno || v < 1 || v > JSON_MAX_SAFE_INT) {
+		if (what)
+			return err_set(e, EX_USAGE, "invalid %s '%s': expected a %s id, a whole number from 1 to %lld",
+			    what, s, noun, (long long)JSON_MAX_SAFE_INT);
+		return err_set(e, EX_USAGE, "invalid %s id '%s': expected a whole number from 1 to %lld",
+		    noun, s, (long long)JSON_MAX_SAFE_INT);
+	}
+	*out = v;
+	return EX_OK;
+}
+
+/* 1 if v is one of the words of values, "a|b|c". */
+static int
+in_values(const char *values, const char *v)
+{
+	size_t n = strlen(v);
+	const char *p = values;
+
+	for (;;) {
+		if (strncmp(p, v, n) == 0 && (p[n] == '|' || p[n] == '\0'))
+			return 1;
+		if ((p = strchr(p, '|')) == NULL)
+			return 0;
+		p++;
+	}
+}
+
+void
+arg_warn_unknown(const struct args *a, const char *name)
+{
+	const char *known = a->cmd->opts[row_of(a, name)].values, *const *v;
+	int i, j, n;
+
+	v = arg_all(a, name, &n);
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < i && strcmp(v[j], v[i]) != 0; j++)
+			;	/* said already */
+		if (j == i && !in_values(known, v[i]))
+			log_warn("--%s '%s' is none the server is known to send (%s); filtering on it "
+			    "anyway, in case it is a new one", name, v[i], known);
+	}
+}
+
+int
 parse_secs(const char *s, const char *what, double *out, struct err *e)
 {
 	char *end;
@@ -129,6 +182,8 @@ table_build(struct table *t, const struct command *c, int stop_at_operand)
 		*s++ = '+';
 	*s++ = ':';
 	for (o = global_opts; o->name; o++) {
+		if (!global_applies((int)(o - global_opts), c))
+			continue;
 		t->rows[t->n] = o;
 		t->isglobal[t->n++] = 1;
 	}

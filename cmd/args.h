@@ -5,7 +5,7 @@
  *	args_init(&a, c);
  *	while ((ret = getopt_long(argc, argv, t.shorts, t.lo, NULL)) != -1) {
  *		i = table_index(&t, ret);
- *		if (!t.isglobal[i]) args_add(&a, i - nglobal, optarg);
+ *		if (!t.isglobal[i]) args_add(&a, t.rows[i] - c->opts, optarg);
  *	}
  *	... c->run() reads a with arg_has(), arg_get(), arg_all() ...
  *	args_release(&a);
@@ -48,6 +48,20 @@ const char *const *arg_all(const struct args *a, const char *name, int *n);
 int parse_long(const char *s, long min, long max, const char *what, long *out, struct err *e);
 int parse_secs(const char *s, const char *what, double *out, struct err *e);
 
+/* A user or group id as a command line gives one: digits, a whole number
+ * from 1 to 2^53 - 1 (ids travel as JSON numbers). Every id an option or
+ * operand takes is read here, so that another way to name one (@NAME for a
+ * user) plugs in at one place. what is the option ("--from"), or NULL for
+ * an operand; EX_USAGE with a message naming the valid form, else EX_OK. */
+enum id_kind { ID_USER, ID_GROUP };
+int parse_id(const char *s, enum id_kind kind, const char *what, long *out, struct err *e);
+
+/* Warn on stderr once for each value of option name that is not one of
+ * its .values, listing them: for a filter on what the server sends, which
+ * may add types (so the value still filters), where a typo would
+ * otherwise just match nothing. */
+void arg_warn_unknown(const struct args *a, const char *name);
+
 /* The rows of an option table, up to the NULL row. */
 int opts_count(const struct opt *o);
 
@@ -68,7 +82,8 @@ struct table {
 	char shorts[300];
 };
 
-/* With c, the globals, c's options, --list-options and --list-defaults;
+/* With c, the globals that apply to it (global_applies), c's options,
+ * --list-options and --list-defaults;
  * c NULL: the globals and --list-commands, for the words before the
  * command. stop_at_operand leaves the command word and what follows it to
  * the command's own parse. */

@@ -63,6 +63,7 @@ struct session {
 	struct output out;
 	struct http *http;
 	struct api api;
+	char auth_hint[600];	/* what to do about a refused token (config_login_hint) */
 };
 
 /* A command's .setup: what run_command opens before run() and closes after
@@ -89,12 +90,21 @@ struct command {
 	const char *description;	/* a paragraph for --help, or NULL */
 	const struct opt *opts;
 	int min_args, max_args;	/* operand count; max -1 means no limit */
+	int options_first;	/* options end at the first operand: the words after
+				 * it are text (send's message), never options */
 	int setup;		/* SETUP_* */
 	int (*check)(const struct args *a, struct err *e);	/* or NULL */
 	int (*run)(struct session *s, const struct args *a, struct err *e);
 };
 
 extern const struct opt global_opts[];	/* cmd/main.c */
+
+/* Whether global option g (its row in global_opts) means anything to c:
+ * a command without a session (serve, which is no client) takes only
+ * those about chatctl itself (-v, -q, -h, --version), so that its --help,
+ * --list-options and parsing leave out a server, profile, output or
+ * request option it would ignore. c NULL: the words before the command. */
+int global_applies(int g, const struct command *c);
 
 /* cmd/commands.c: the table, NULL-terminated, and the command of a name
  * (NULL when there is none). */

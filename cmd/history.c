@@ -153,11 +153,9 @@ history_args(const struct args *a, struct mailbox_query *q, int *none, struct er
 	*none = 0;
 	if (arg_has(a, "with") && arg_has(a, "group"))
 		return err_set(e, EX_USAGE, "--with and --group do not go together");
-	if (arg_has(a, "with") &&
-	    (code = parse_long(arg_get(a, "with"), 1, JSON_MAX_SAFE_INT, "user id", &q->with, e)))
+	if (arg_has(a, "with") && (code = parse_id(arg_get(a, "with"), ID_USER, "--with", &q->with, e)))
 		return code;
-	if (arg_has(a, "group") &&
-	    (code = parse_long(arg_get(a, "group"), 1, JSON_MAX_SAFE_INT, "group id", &q->group, e)))
+	if (arg_has(a, "group") && (code = parse_id(arg_get(a, "group"), ID_GROUP, "--group", &q->group, e)))
 		return code;
 	if ((code = parse_long(arg_get(a, "limit"), 0, LONG_MAX, "--limit", &v, e)))
 		return code;
@@ -215,6 +213,7 @@ history_run(struct session *s, const struct args *a, struct err *e)
 
 	if ((code = history_args(a, &q, &none, e)) != EX_OK)
 		return code;
+	arg_warn_unknown(a, "type");
 	if ((code = session_mailbox_path(s, &path, e)) != EX_OK)
 		return code;
 	/* mailbox_open creates what is missing; history only reads. */

@@ -13,7 +13,7 @@ static const struct opt isfriend_opts[] = {
 static int
 user_id(const struct args *a, long *id, struct err *e)
 {
-	return parse_long(a->argv[0], 1, LONG_MAX, "user id", id, e);
+	return parse_id(a->argv[0], ID_USER, NULL, id, e);
 }
 
 static int
@@ -41,11 +41,13 @@ isfriend_run(struct session *s, const struct args *a, struct err *e)
 		code = output_emit(&s->out, data, e);
 		data = jv_invalid();
 	} else if (code == EX_NO && strcmp(rep.msg, "不是好友") == 0) {
-		/* The normal "no": a message only when someone may be reading. */
+		/* The normal "no": a message only when someone may be reading,
+		 * with the server's own words as for any refusal (our sentence
+		 * is their English). */
 		if (s->g->quiet)
 			e->msg[0] = '\0';
 		else
-			err_set(e, EX_NO, "user %ld is not a friend", id);
+			err_set(e, EX_NO, "user %ld is not a friend: %s (HTTP %ld)", id, rep.msg, rep.status);
 	}
 	jv_free(data);
 	return code;

@@ -64,7 +64,8 @@ struct listen {
 	/* options */
 	const char *const *types;
 	int ntypes;
-	const char *from;
+	const char *from;	/* NULL, or from_buf */
+	char from_buf[24];	/* --from as a frame says it: "7", not "007" */
 	long count, keep_days;
 	double idle, timeout;
 	int heartbeats, tips, dedupe, no_store, no_offline, at_end;
@@ -397,12 +398,16 @@ prune_cb(void *arg)
 static int
 parse_filters(struct listen *l, const struct args *a, struct err *e)
 {
+	long from;
 	int code;
 
 	l->types = arg_all(a, "type", &l->ntypes);
-	l->from = arg_get(a, "from");
-	if (l->from && l->from[0] == '\0')
-		return err_set(e, EX_USAGE, "empty --from");
+	if (arg_get(a, "from")) {
+		if ((code = parse_id(arg_get(a, "from"), ID_USER, "--from", &from, e)))
+			return code;
+		snprintf(l->from_buf, sizeof l->from_buf, "%ld", from);
+		l->from = l->from_buf;
+	}
 	if (arg_get(a, "count") && (code = parse_long(arg_get(a, "count"), 1, LONG_MAX, "--count", &l->count, e)))
 		return code;
 	if (arg_get(a, "idle") && (code = parse_secs(arg_get(a, "idle"), "--idle", &l->idle, e)))
@@ -562,6 +567,7 @@ start(struct listen *l, char *url, struct err *e)
 	l->ho.ws.url = url;
 	l->ho.ws.insecure = g->insecure;
 	l->ho.api = l->no_offline ? NULL : &l->s->api;
+	l->ho.auth_hint = l->s->auth_hint;
 	l->t_idle = loop_timer_new(l->lp, idle_cb, l);
 	l->t_timeout = loop_timer_new(l->lp, timeout_cb, l);
 	l->t_stdout = loop_timer_new(l->lp, stdout_cb, l);
@@ -614,6 +620,7 @@ listen_run(struct session *s, const struct args *a, struct err *e)
 	memset(&l, 0, sizeof l);
 	if ((code = parse_options(&l, a, e)) != EX_OK)
 		return code;
+	arg_warn_unknown(a, "type");
 	l.s = s;
 	l.e = e;
 	l.no_offline = arg_has(a, "no-offline");

@@ -146,6 +146,7 @@ login_run(struct session *s, const struct args *a, struct err *e)
 	body = jv_object_set(body, jv_string("password"), jv_string(pw));
 	explicit_bzero(pw, sizeof pw);
 	s->api.token = NULL;	/* logging in needs no token, and must not leak the old one */
+	s->api.auth_hint = NULL;	/* a refused login is not cured by logging in again */
 	code = api_call(&s->api, "POST", "/api/loginChat", body, &data, NULL, e);
 	if (code != EX_OK)
 		goto out;

@@ -19,6 +19,7 @@ logout_run(struct session *s, const struct args *a, struct err *e)
 	int code, lcode;
 
 	(void)a;
+	s->api.auth_hint = NULL;	/* a refused token is forgotten below anyway */
 	code = api_call(&s->api, "POST", "/api/chat/logout", jv_invalid(), &data, NULL, &serr);
 	if (s->cfg.cred.present && s->cfg.cred.token) {
 		/* Keep the server and the user record, so that the next login

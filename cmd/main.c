@@ -37,7 +37,7 @@ const struct opt global_opts[] = {
 	[G_CONFIG] = { "config", 0, "DIR", "configuration directory (env CHATCTL_CONFIG_DIR)", NULL, NULL },
 	[G_JQ] = { "jq", 0, "EXPR", "run a jq program on the output and print each result", NULL, NULL },
 	[G_RAW] = { "raw-output", 'r', NULL, "print string results without quotes", NULL, NULL },
-	[G_COMPACT] = { "compact", 0, NULL, "print compact JSON (the default when not on a terminal)", NULL, NULL },
+	[G_COMPACT] = { "compact", 'c', NULL, "print compact JSON (the default when not on a terminal)", NULL, NULL },
 	[G_PRETTY] = { "pretty", 0, NULL, "print indented JSON (the default on a terminal)", NULL, NULL },
 	[G_VERBOSE] = { "verbose", 'v', NULL, "log requests, connection events and timings (repeatable)", NULL, NULL },
 	[G_QUIET] = { "quiet", 'q', NULL, "say nothing on stderr but fatal errors", NULL, NULL },
@@ -51,6 +51,14 @@ const struct opt global_opts[] = {
 	[G_VERSION] = { "version", 0, NULL, "print the versions of chatctl and its libraries", NULL, NULL },
 	{ NULL, 0, NULL, NULL, NULL, NULL }
 };
+
+int
+global_applies(int g, const struct command *c)
+{
+	if (c == NULL || (c->setup & SETUP_SESSION))
+		return 1;
+	return g == G_VERBOSE || g == G_QUIET || g == G_HELP || g == G_VERSION;
+}
 
 /* The help of o and its default (see struct opt). */
 static void
@@ -71,20 +79,36 @@ print_help(FILE *fp, const struct opt *o)
 }
 
 static void
+print_opt(FILE *fp, const struct opt *o)
+{
+	char left[64];
+
+	if (o->key)
+		snprintf(left, sizeof left, "-%c, --%s%s%s", o->key, o->name,
+		    o->arg ? " " : "", o->arg ? o->arg : "");
+	else
+		snprintf(left, sizeof left, "    --%s%s%s", o->name,
+		    o->arg ? " " : "", o->arg ? o->arg : "");
+	fprintf(fp, "  %-28s ", left);
+	print_help(fp, o);
+}
+
+static void
 print_opts(FILE *fp, const struct opt *o)
 {
-	for (; o && o->name; o++) {
-		char left[64];
+	for (; o && o->name; o++)
+		print_opt(fp, o);
+}
 
-		if (o->key)
-			snprintf(left, sizeof left, "-%c, --%s%s%s", o->key, o->name,
-			    o->arg ? " " : "", o->arg ? o->arg : "");
-		else
-			snprintf(left, sizeof left, "    --%s%s%s", o->name,
-			    o->arg ? " " : "", o->arg ? o->arg : "");
-		fprintf(fp, "  %-28s ", left);
-		print_help(fp, o);
-	}
+/* The global options that mean something to c (all of them: c NULL). */
+static void
+print_globals(FILE *fp, const struct command *c)
+{
+	int i;
+
+	for (i = 0; i < G_NGLOBAL; i++)
+		if (global_applies(i, c))
+			print_opt(fp, &global_opts[i]);
 }
 
 static void
@@ -99,7 +123,7 @@ usage_main(FILE *fp)
 	for (c = commands; *c; c++)
 		fprintf(fp, "  %-10s %s\n", (*c)->name, (*c)->summary);
 	fprintf(fp, "\nglobal options (before or after the command):\n");
-	print_opts(fp, global_opts);
+	print_globals(fp, NULL);
 	fprintf(fp, "\nenvironment: CHATCTL_SERVER, CHATCTL_PROFILE, CHATCTL_CONFIG_DIR, CHATCTL_TOKEN,\n"
 	    "CHATCTL_PASSWORD (login), XDG_CONFIG_HOME\n"
 	    "exit codes: 0 ok, 1 refused, 2 usage, 3 auth, 4 network, 5 protocol, 6 local I/O\n"
@@ -118,7 +142,7 @@ usage_cmd(FILE *fp, const struct command *c)
 		print_opts(fp, c->opts);
 	}
 	fprintf(fp, "\nglobal options:\n");
-	print_opts(fp, global_opts);
+	print_globals(fp, c);
 }
 
 static int
@@ -241,17 +265,25 @@ finish(int code)
 /* --list-options: the command's options, then the globals, one a line;
  * --list-defaults: those that have a default, as "--name VALUE". */
 static void
+list_option(const struct opt *o, int defaults)
+{
+	if (!defaults)
+		printf("--%s\n", o->name);
+	else if (o->dflt)
+		printf("--%s %s\n", o->name, o->dflt);
+}
+
+static void
 list_options(const struct command *c, int defaults)
 {
-	const struct opt *tables[] = { c->opts, global_opts }, *o;
-	size_t i;
+	const struct opt *o;
+	int i;
 
-	for (i = 0; i < sizeof tables / sizeof tables[0]; i++)
-		for (o = tables[i]; o && o->name; o++)
-			if (!defaults)
-				printf("--%s\n", o->name);
-			else if (o->dflt)
-				printf("--%s %s\n", o->name, o->dflt);
+	for (o = c->opts; o && o->name; o++)
+		list_option(o, defaults);
+	for (i = 0; i < G_NGLOBAL; i++)
+		if (global_applies(i, c))
+			list_option(&global_opts[i], defaults);
 }
 
 /* The command's check, the session its .setup asks for, run(), and the
@@ -280,7 +312,7 @@ run_command(const struct command *c, struct globals *g, int argc, char **argv)
 	struct err e = { 0, "" };
 	int ret, i, code;
 
-	table_build(&t, c, 0);
+	table_build(&t, c, c->options_first);
 	args_init(&a, c);
 	optind = 0;
 	opterr = 0;
@@ -296,11 +328,11 @@ run_command(const struct command *c, struct globals *g, int argc, char **argv)
 		}
 		i = table_index(&t, ret);
 		if (t.isglobal[i]) {
-			code = set_global(g, i, optarg, c, &e);
+			code = set_global(g, (int)(t.rows[i] - global_opts), optarg, c, &e);
 			if (code >= 0)
 				goto out;
 		} else {
-			args_add(&a, i - G_NGLOBAL, optarg);
+			args_add(&a, (int)(t.rows[i] - c->opts), optarg);
 		}
 	}
 	a.argc = argc - optind;
@@ -368,7 +400,7 @@ main(int argc, char **argv)
 		if (ret == '?' || ret == ':')
 			return bad_option(NULL, ret, optopt, argv[optind - 1]);
 		i = table_index(&t, ret);
-		code = set_global(&g, i, optarg, NULL, &e);
+		code = set_global(&g, (int)(t.rows[i] - global_opts), optarg, NULL, &e);
 		if (code >= 0) {
 			if (code && e.msg[0])
 				usage_error(NULL, "%s", e.msg);

@@ -211,9 +211,9 @@ parse_options(const char *text, jv *out, struct err *e)
 }
 
 static int
-parse_to(const char *s, long *to, struct err *e)
+parse_to(const char *s, int group, long *to, struct err *e)
 {
-	return parse_long(s, 1, JSON_MAX_SAFE_INT, "recipient id", to, e);
+	return parse_id(s, group ? ID_GROUP : ID_USER, NULL, to, e);
 }
 
 /* Text becomes the message data: the app's wrapper unless --raw. */
@@ -252,6 +252,8 @@ parse_json_line(const char *line, const struct msg *def, int raw, struct msg *m,
 	options = jv_object_get(jv_copy(o), jv_string("options"));
 	data = jv_object_get(o, jv_string("data"));
 
+	if (jv_get_kind(group) == JV_KIND_TRUE || jv_get_kind(group) == JV_KIND_FALSE)
+		m->group = jv_get_kind(group) == JV_KIND_TRUE;
 	if (jv_get_kind(to) == JV_KIND_NUMBER) {
 		double d = jv_number_value(to);
 
@@ -260,12 +262,10 @@ parse_json_line(const char *line, const struct msg *def, int raw, struct msg *m,
 		else
 			code = err_set(e, EX_USAGE, "\"to\" must be a user or group id");
 	} else if (jv_get_kind(to) == JV_KIND_STRING) {
-		code = parse_to(jv_string_value(to), &m->to, e);
+		code = parse_to(jv_string_value(to), m->group, &m->to, e);
 	} else if (m->to == 0) {
 		code = err_set(e, EX_USAGE, "\"to\" must be a user or group id");
 	}
-	if (jv_get_kind(group) == JV_KIND_TRUE || jv_get_kind(group) == JV_KIND_FALSE)
-		m->group = jv_get_kind(group) == JV_KIND_TRUE;
 	m->type = xstrdup(jv_get_kind(type) == JV_KIND_STRING ? jv_string_value(type) : def->type);
 	if (code == EX_OK && jv_get_kind(options) == JV_KIND_STRING) {
 		jv_free(m->options);
@@ -394,7 +394,7 @@ send_args(const struct args *a, struct msg *m, long *retries, struct err *e)
 		return err_set(e, EX_USAGE, "missing argument: TO (a user id, or a group id with --group)");
 	if ((lines || json) && a->argc > 1)
 		return err_set(e, EX_USAGE, "unexpected argument '%s': a batch reads its messages from standard input", a->argv[1]);
-	if (a->argc > 0 && (code = parse_to(a->argv[0], &m->to, e)))
+	if (a->argc > 0 && (code = parse_to(a->argv[0], m->group, &m->to, e)))
 		return code;
 	if (arg_get(a, "options")) {
 		if ((code = parse_options(arg_get(a, "options"), &m->options, e)))
@@ -417,21 +417,26 @@ send_check(const struct args *a, struct err *e)
 	return code;
 }
 
-/* TEXT, or all of standard input, as the message's data. */
+/* TEXT, or all of standard input, as the message's data. Every word after
+ * TO is text (.options_first), "-5 degrees" and "--help" too; a "--" right
+ * after TO is skipped, as the end of options it was before that rule. */
 static int
 single_data(const struct args *a, struct msg *m, int raw, struct err *e)
 {
 	struct buf b = BUF_INIT;
-	int code, i;
+	char **w = a->argv + 1;
+	int n = a->argc - 1, code, i;
 
-	if (a->argc == 1 || (a->argc == 2 && strcmp(a->argv[1], "-") == 0)) {
+	if (n > 0 && strcmp(w[0], "--") == 0)
+		w++, n--;
+	if (n == 0 || (n == 1 && strcmp(w[0], "-") == 0)) {
 		if ((code = read_stdin(&b, e)) == EX_OK)
 			code = text_data(m->type, raw, b.buf ? b.buf : "", b.len, &m->data, e);
 	} else {
-		for (i = 1; i < a->argc; i++) {
-			if (i > 1)
+		for (i = 0; i < n; i++) {
+			if (i > 0)
 				buf_add(&b, " ", 1);
-			buf_adds(&b, a->argv[i]);
+			buf_adds(&b, w[i]);
 		}
 		code = text_data(m->type, raw, b.buf, b.len, &m->data, e);
 	}
@@ -473,11 +478,13 @@ out:
 
 const struct command cmd_send = {
 	.name = "send",
-	.synopsis = "[--group] [--type TYPE] [--options JSON] [--raw] [--lines|--json [--keep-going]] [--retry N] TO [TEXT...]",
+	.synopsis = "[--group] [--type TYPE] [--options JSON] [--raw] [--lines|--json [--keep-going]] [--retry N] TO [--] [TEXT...]",
 	.summary = "send a message to a user (or a group with --group)",
 	.description =
-	    "The words of TEXT are joined by spaces; with no TEXT, or TEXT '-', all of standard\n"
-	    "input is one message (trailing newlines removed). Prints the stored message record.\n"
+	    "Options, the global ones too, go before TO: every word after it is message text,\n"
+	    "even one that starts with '-' (a '--' right after TO is skipped). The words of TEXT\n"
+	    "are joined by spaces; with no TEXT, or TEXT '-', all of standard input is one\n"
+	    "message (trailing newlines removed). Prints the stored message record.\n"
 	    "Text is wrapped as the app expects ({\"data\":TEXT,\"dataType\":false,\"otherData\":null})\n"
 	    "unless --raw. --lines sends each input line to TO; --json reads one object per line,\n"
 	    "{\"to\":ID,\"type\":T,\"data\":TEXT,\"group\":BOOL,\"options\":{...}}, with TO, --type and\n"
@@ -486,6 +493,7 @@ const struct command cmd_send = {
 	    "--keep-going, and exits with the first failure's code.",
 	.opts = send_opts,
 	.min_args = 0, .max_args = -1,
+	.options_first = 1,
 	.setup = SETUP_SESSION | SETUP_TOKEN,
 	.check = send_check,
 	.run = send_run,

@@ -12,6 +12,7 @@ session_open(struct session *s, const struct globals *g, int flags, struct err *
 	struct config_in in = { g->server, g->profile, g->config_dir };
 	struct http_opts ho = { g->connect_timeout, g->max_time, g->cacert, g->insecure,
 	    (size_t)g->max_response };
+	char hint[600];
 	int code;
 
 	memset(s, 0, sizeof *s);
@@ -26,11 +27,11 @@ session_open(struct session *s, const struct globals *g, int flags, struct err *
 	    s->cfg.server_from);
 	if ((flags & SETUP_TOKEN) && s->cfg.token == NULL && s->cfg.token_server)
 		return err_set(e, EX_AUTH, "not logged in at %s: profile '%s' is logged in at %s, and "
-		    "its token goes nowhere else; run 'chatctl -p %s -s %s login', or set CHATCTL_TOKEN",
-		    s->cfg.server, s->cfg.profile, s->cfg.token_server, s->cfg.profile, s->cfg.server);
+		    "its token goes nowhere else; %s, or set CHATCTL_TOKEN", s->cfg.server,
+		    s->cfg.profile, s->cfg.token_server, config_login_hint(&s->cfg, 0, hint, sizeof hint));
 	if ((flags & SETUP_TOKEN) && s->cfg.token == NULL)
-		return err_set(e, EX_AUTH, "not logged in (profile '%s'): run 'chatctl login'",
-		    s->cfg.profile);
+		return err_set(e, EX_AUTH, "not logged in (profile '%s'): %s", s->cfg.profile,
+		    config_login_hint(&s->cfg, 0, hint, sizeof hint));
 	if (s->cfg.token)
 		log_debug(1, "token <redacted> from %s", s->cfg.token_from);
 	if (flags & SETUP_NO_HTTP)
@@ -39,6 +40,7 @@ session_open(struct session *s, const struct globals *g, int flags, struct err *
 	s->api.http = s->http;
 	s->api.server = s->cfg.server;
 	s->api.token = s->cfg.token;
+	s->api.auth_hint = config_login_hint(&s->cfg, 1, s->auth_hint, sizeof s->auth_hint);
 	return EX_OK;
 }
 

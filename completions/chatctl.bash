@@ -8,9 +8,10 @@
 
 _chatctl_commands='login logout whoami listen send isfriend friends user apply history serve'
 
-# Global options, accepted before or after the command word.
-_chatctl_global_flags='-r --raw-output --compact --pretty -v --verbose -q --quiet
-	--insecure -h --help --version'
+# Global options, accepted before or after the command word. After its
+# command word, serve (no client) takes only the common ones.
+_chatctl_common_flags='-v --verbose -q --quiet -h --help --version'
+_chatctl_global_flags='-r --raw-output -c --compact --pretty --insecure'
 _chatctl_global_args='-s --server -p --profile --config --jq --connect-timeout
 	--max-time --max-response --cacert'
 
@@ -137,6 +138,9 @@ _chatctl()
 		esac
 	done
 
+	# After send's TO every word is message text: nothing to offer.
+	[[ $cmd == send ]] && ((${#operands[@]} > 0)) && return 0
+
 	# The value of an option.
 	if [[ -z $opt ]] && _chatctl_in "$prev" "$_chatctl_global_args $_chatctl_args"; then
 		opt=$prev
@@ -171,7 +175,9 @@ _chatctl()
 	fi
 
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W "$_chatctl_global_flags $_chatctl_global_args
+		local client="$_chatctl_global_flags $_chatctl_global_args"
+		[[ $cmd == serve ]] && client=
+		COMPREPLY=($(compgen -W "$_chatctl_common_flags $client
 			$_chatctl_flags $_chatctl_args" -- "$cur"))
 		return 0
 	fi

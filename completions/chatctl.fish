@@ -58,6 +58,16 @@ function __chatctl_using
     test (count $w) -eq (math $argv[2] + 1)
 end
 
+# True where an option may come: not among the words of send's message,
+# which are all that follows its TO; with "client", an option that serve
+# (no client) does not take, not after serve's command word.
+function __chatctl_option_ok
+    set -l w (__chatctl_words)
+    test "$w[1]" = send; and set -q w[2]; and return 1
+    test "$argv[1]" = client; and test "$w[1]" = serve; and return 1
+    return 0
+end
+
 # The profiles: profiles/NAME.json in the configuration directory, which is
 # --config on the line, else CHATCTL_CONFIG_DIR, else
 # ${XDG_CONFIG_HOME:-~/.config}/chatctl.
@@ -103,22 +113,22 @@ for c in chatctl chatctl-login chatctl-logout chatctl-whoami chatctl-listen chat
     complete -c $c -n '__chatctl_using help 0' -a 'login logout whoami listen send isfriend friends user apply history serve'
 
     # Global options, before or after the command.
-    complete -c $c -s s -l server -x -d 'server base URL'
-    complete -c $c -s p -l profile -x -a '(__chatctl_profiles)' -d 'credentials profile'
-    complete -c $c -l config -x -a '(__fish_complete_directories)' -d 'configuration directory'
-    complete -c $c -l jq -x -d 'run a jq program on the output'
-    complete -c $c -s r -l raw-output -d 'print string results without quotes'
-    complete -c $c -l compact -d 'print compact JSON'
-    complete -c $c -l pretty -d 'print indented JSON'
-    complete -c $c -s v -l verbose -d 'log requests, connection events and timings'
-    complete -c $c -s q -l quiet -d 'say nothing on stderr but fatal errors'
-    complete -c $c -l connect-timeout -x -d 'give up connecting after SECS'
-    complete -c $c -l max-time -x -d 'give up a request after SECS'
-    complete -c $c -l max-response -x -d 'refuse an answer larger than BYTES'
-    complete -c $c -l cacert -r -F -d 'trust the CA certificates in FILE'
-    complete -c $c -l insecure -d 'do not verify the TLS certificate of the server'
-    complete -c $c -s h -l help -d 'show help and exit'
-    complete -c $c -l version -d 'print the versions of chatctl and its libraries'
+    complete -c $c -n '__chatctl_option_ok client' -s s -l server -x -d 'server base URL'
+    complete -c $c -n '__chatctl_option_ok client' -s p -l profile -x -a '(__chatctl_profiles)' -d 'credentials profile'
+    complete -c $c -n '__chatctl_option_ok client' -l config -x -a '(__fish_complete_directories)' -d 'configuration directory'
+    complete -c $c -n '__chatctl_option_ok client' -l jq -x -d 'run a jq program on the output'
+    complete -c $c -n '__chatctl_option_ok client' -s r -l raw-output -d 'print string results without quotes'
+    complete -c $c -n '__chatctl_option_ok client' -s c -l compact -d 'print compact JSON'
+    complete -c $c -n '__chatctl_option_ok client' -l pretty -d 'print indented JSON'
+    complete -c $c -n __chatctl_option_ok -s v -l verbose -d 'log requests, connection events and timings'
+    complete -c $c -n __chatctl_option_ok -s q -l quiet -d 'say nothing on stderr but fatal errors'
+    complete -c $c -n '__chatctl_option_ok client' -l connect-timeout -x -d 'give up connecting after SECS'
+    complete -c $c -n '__chatctl_option_ok client' -l max-time -x -d 'give up a request after SECS'
+    complete -c $c -n '__chatctl_option_ok client' -l max-response -x -d 'refuse an answer larger than BYTES'
+    complete -c $c -n '__chatctl_option_ok client' -l cacert -r -F -d 'trust the CA certificates in FILE'
+    complete -c $c -n '__chatctl_option_ok client' -l insecure -d 'do not verify the TLS certificate of the server'
+    complete -c $c -n __chatctl_option_ok -s h -l help -d 'show help and exit'
+    complete -c $c -n __chatctl_option_ok -l version -d 'print the versions of chatctl and its libraries'
 
     # login
     complete -c $c -n '__chatctl_using login' -l username -x -d 'the account to log in'
@@ -145,14 +155,14 @@ for c in chatctl chatctl-login chatctl-logout chatctl-whoami chatctl-listen chat
     complete -c $c -n '__chatctl_using listen' -l tips -d 'also print the connect tips'
 
     # send
-    complete -c $c -n '__chatctl_using send' -s g -l group -d 'TO is a group id'
-    complete -c $c -n '__chatctl_using send' -s t -l type -x -a 'text iconMenus image audio video' -d 'message type'
-    complete -c $c -n '__chatctl_using send' -l options -x -d 'extra parameters, JSON'
-    complete -c $c -n '__chatctl_using send' -l raw -d 'send the text exactly, without the wrapper'
-    complete -c $c -n '__chatctl_using send' -l lines -d 'each line of standard input is one message'
-    complete -c $c -n '__chatctl_using send' -l json -d 'each line of standard input is a JSON message'
-    complete -c $c -n '__chatctl_using send' -s k -l keep-going -d 'in a batch, go on after a failure'
-    complete -c $c -n '__chatctl_using send' -l retry -x -d 'retries when nothing can have been delivered'
+    complete -c $c -n '__chatctl_using send 0' -s g -l group -d 'TO is a group id'
+    complete -c $c -n '__chatctl_using send 0' -s t -l type -x -a 'text iconMenus image audio video' -d 'message type'
+    complete -c $c -n '__chatctl_using send 0' -l options -x -d 'extra parameters, JSON'
+    complete -c $c -n '__chatctl_using send 0' -l raw -d 'send the text exactly, without the wrapper'
+    complete -c $c -n '__chatctl_using send 0' -l lines -d 'each line of standard input is one message'
+    complete -c $c -n '__chatctl_using send 0' -l json -d 'each line of standard input is a JSON message'
+    complete -c $c -n '__chatctl_using send 0' -s k -l keep-going -d 'in a batch, go on after a failure'
+    complete -c $c -n '__chatctl_using send 0' -l retry -x -d 'retries when nothing can have been delivered'
 
     # user
     complete -c $c -n '__chatctl_using user 0' -a search -d 'users whose user name contains WORD'

@@ -25,7 +25,8 @@
  * answers an unknown route with HTTP 200 and "404 错误"), unless its data is
  * one of the authentication messages of api/chat-api.md §1.6 (EX_AUTH: the
  * real server reports them as HTTP 400, not 401). A 5xx, or a body that is
- * not the envelope, is EX_PROTO. */
+ * not the envelope, is EX_PROTO. api_call() and api_poll() end the message
+ * of an EX_AUTH with "; " and a->auth_hint, what to do about it. */
 #ifndef CHATCTL_API_H
 #define CHATCTL_API_H
 
@@ -38,6 +39,8 @@ struct api {
 	struct http *http;
 	const char *server;	/* base URL without trailing slash; borrowed */
 	const char *token;	/* or NULL; borrowed */
+	const char *auth_hint;	/* what to do when the token is refused, said after
+				 * the error (lib/config's config_login_hint); or NULL */
 	int retries;		/* extra tries when nothing can have been delivered */
 	/* private: the api_start() request under way */
 	struct http_resp pending;
@@ -63,6 +66,12 @@ int api_decode(long status, const char *body, size_t len, jv *data,
 
 /* 1 if text is one of the server's authentication failure messages. */
 int api_is_auth_message(const char *text);
+
+/* The server's text as our errors show it: followed by its English in
+ * parentheses when it is one of the messages api/chat-api.md lists
+ * ("账户或密码错误 (wrong user name or password)"), else as it is. Writes
+ * at most size bytes to out and returns out. */
+char *api_gloss(const char *text, char *out, size_t size);
 
 /* Whether a failed call may be repeated: nothing reached the server, or it
  * answered 502, 503 or 504. */

@@ -1,4 +1,5 @@
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -156,6 +157,24 @@ config_load(const struct config_in *in, struct config *c, struct err *e)
 	return EX_OK;
 }
 
+char *
+config_login_hint(const struct config *c, int rejected, char *out, size_t size)
+{
+	char cmd[512];
+	int dp = strcmp(c->profile, CONFIG_DEFAULT_PROFILE) == 0;
+	int ds = strcmp(c->server, CONFIG_DEFAULT_SERVER) == 0;
+
+	if (rejected && c->token_from && strcmp(c->token_from, "environment") == 0) {
+		snprintf(out, size, "the token came from CHATCTL_TOKEN, which wins over any login: "
+		    "set a valid token there, or unset it to use the login of profile '%s'", c->profile);
+		return out;
+	}
+	snprintf(cmd, sizeof cmd, "chatctl%s%s%s%s login", dp ? "" : " -p ", dp ? "" : c->profile,
+	    ds ? "" : " -s ", ds ? "" : c->server);
+	snprintf(out, size, rejected ? "log in again with '%s'" : "run '%s'", cmd);
+	return out;
+}
+
 void
 config_release(struct config *c)
 {
@@ -304,14 +323,18 @@ account_uid(const struct config *c, long *uid, struct err *e)
 {
 	jv v;
 
+	char hint[600];
+
 	*uid = 0;
 	if (c->token == NULL)
-		return err_set(e, EX_AUTH, "not logged in (profile '%s'): run 'chatctl login'", c->profile);
+		return err_set(e, EX_AUTH, "not logged in (profile '%s'): %s", c->profile,
+		    config_login_hint(c, 0, hint, sizeof hint));
 	if (strcmp(c->token_from, "profile") == 0) {
 		if (jv_get_kind(c->cred.user) == JV_KIND_OBJECT)
 			*uid = account_id(jv_object_get(jv_copy(c->cred.user), jv_string("id")));
 		if (*uid == 0)
-			return err_set(e, EX_AUTH, "'%s' has no user id: run 'chatctl login'", c->cred_path);
+			return err_set(e, EX_AUTH, "'%s' has no user id: %s", c->cred_path,
+			    config_login_hint(c, 0, hint, sizeof hint));
 		return EX_OK;
 	}
 	v = jwt_payload(c->token);

@@ -76,6 +76,14 @@ char *config_state_file(const char *account, const char *suffix, struct err *e);
  * say whether it is any good. *uid gets the id. Caller frees. */
 char *config_account(const struct config *c, long *uid, struct err *e);
 
+/* What to tell the user when c has no token (rejected 0: "run 'chatctl
+ * -p bot login'") or when the server refused it (rejected 1: "log in again
+ * with 'chatctl -p bot login'"; for CHATCTL_TOKEN, which wins over any
+ * login, that it must be replaced or unset). The command names the profile
+ * and the server where they are not the defaults, so that it logs in the
+ * account that was refused. Writes at most size bytes; returns out. */
+char *config_login_hint(const struct config *c, int rejected, char *out, size_t size);
+
 /* A token goes into a header and a URL: only printable ASCII without
  * spaces (no CR or LF to start a second header), 1 to 8192 bytes. */
 int config_token_ok(const char *token);

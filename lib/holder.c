@@ -134,7 +134,7 @@ on_text(struct holder *h, const char *text, size_t len)
 {
 	struct frame_info fi;
 	enum frame_kind kind;
-	char pv[100];
+	char pv[100], said[1024];
 
 	if (frame_scan(text, len, &fi) != 0) {
 		const char *why;
@@ -148,12 +148,13 @@ on_text(struct holder *h, const char *text, size_t len)
 	switch ((kind = frame_classify(&fi, h->o.self_id))) {
 	case FRAME_REJECTION:
 		/* The real server accepts the upgrade, then says no like this. */
-		fatal(h, EX_AUTH, "the server refused the connection: %s; log in again with 'chatctl login'",
-		    fi.text[0] ? fi.text : "no reason given");
+		fatal(h, EX_AUTH, "the server refused the connection: %s%s%s",
+		    fi.text[0] ? api_gloss(fi.text, said, sizeof said) : "no reason given",
+		    h->o.auth_hint ? "; " : "", h->o.auth_hint ? h->o.auth_hint : "");
 		return;
 	case FRAME_FORCE_LOGOUT:
 		fatal(h, EX_AUTH, "session taken over by another login: %s",
-		    fi.text[0] ? fi.text : "force_logout");
+		    fi.text[0] ? api_gloss(fi.text, said, sizeof said) : "force_logout");
 		return;
 	case FRAME_PING:
 		ws_send(h->ws, FRAME_PONG_TEXT, sizeof FRAME_PONG_TEXT - 1);

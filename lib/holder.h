@@ -41,6 +41,7 @@ struct holder_opts {
 	struct api *api;	/* for the offline fetch; NULL: --no-offline */
 	struct mailbox *mb;	/* NULL: --no-store */
 	long self_id;		/* the account's user id, to know the tips */
+	const char *auth_hint;	/* said after a rejection: what to do (as api's) */
 	int dedupe;		/* without a mailbox: drop repeated keys */
 };
 

@@ -21,11 +21,11 @@ teardown() { common_teardown; }
 @test "the server's refusals exit 1 with its message" {
 	"$CHATCTL" apply 5 >/dev/null
 	run -1 --separate-stderr "$CHATCTL" apply 5
-	assert_equal "$stderr" "chatctl: apply: 您已经申请过了，请勿重复申请 (HTTP 400)"
+	assert_equal "$stderr" "chatctl: apply: 您已经申请过了，请勿重复申请 (you have asked already: the request is pending or accepted) (HTTP 400)"
 	run -1 --separate-stderr "$CHATCTL" apply 1
-	assert_equal "$stderr" "chatctl: apply: 不能添加自己为好友 (HTTP 400)"
+	assert_equal "$stderr" "chatctl: apply: 不能添加自己为好友 (you cannot add yourself as a friend) (HTTP 400)"
 	run -1 --separate-stderr "$CHATCTL" apply 9999
-	assert_equal "$stderr" "chatctl: apply: 添加的好友不存在 (HTTP 400)"
+	assert_equal "$stderr" "chatctl: apply: 添加的好友不存在 (no such user, or the account is disabled) (HTTP 400)"
 }
 
 @test "apply list shows requests to me with pendingCount; --page and --limit page them" {
@@ -52,7 +52,7 @@ teardown() { common_teardown; }
 	assert_output "0
 agree"
 	run -1 --separate-stderr "$CHATCTL" apply accept 1
-	assert_equal "$stderr" "chatctl: apply: 申请不存在或已处理 (HTTP 400)"
+	assert_equal "$stderr" "chatctl: apply: 申请不存在或已处理 (no such pending request: it may have been answered already) (HTTP 400)"
 }
 
 @test "refuse and ignore answer without making friends" {
@@ -74,6 +74,8 @@ agree"
 	run -2 --separate-stderr "$CHATCTL" apply accept
 	[[ $stderr == "chatctl: apply: missing APPLY_ID after 'accept'"* ]]
 	run -2 "$CHATCTL" apply accept x
+	run -2 "$CHATCTL" apply +3
+	run -2 "$CHATCTL" apply 9007199254740992
 	run -2 "$CHATCTL" apply list --page 0
 	run -2 "$CHATCTL" apply list --limit abc
 	run -2 --separate-stderr "$CHATCTL" apply accept 1 --page 2

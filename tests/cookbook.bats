@@ -67,8 +67,8 @@ EOF2
 	setsid bash -c "$(recipe forward)" 3>&- &
 	PGID=$!
 	wait_until -p "$PGID" -m "the recipe's WebSocket" ws_open 1
-	a=$("$CHATCTL" -p bob send 1 one --jq .id -r)
-	b=$("$CHATCTL" -p bob send 1 two --jq .id -r)
+	a=$("$CHATCTL" -p bob send --jq .id -r 1 one)
+	b=$("$CHATCTL" -p bob send --jq .id -r 1 two)
 	wait_for -p "$PGID" "$HANDLED" . 2
 	run cat "$HANDLED"
 	assert_output "$a
@@ -82,14 +82,14 @@ jq --unbuffered -r '.data.id' >>"$ANSWERED"
 EOF2
 	chmod +x answer
 	export ANSWERED=$BATS_TEST_TMPDIR/answered
-	a=$("$CHATCTL" -p bob send 1 "while nobody listened" --jq .id -r)
+	a=$("$CHATCTL" -p bob send --jq .id -r 1 "while nobody listened")
 	setsid bash -c "$(recipe shared)" 3>&- &
 	PGID=$!
 	wait_for "$ANSWERED" "$a"
 	# the cron run ends after 5 quiet seconds; the bot goes on
 	wait_until -t 15 -m "the cron run to end" eval '! kill -0 $PGID 2>/dev/null'
 	grep -q "$a" inbox.ndjson
-	b=$("$CHATCTL" -p bob send 1 "after the cron run" --jq .id -r)
+	b=$("$CHATCTL" -p bob send --jq .id -r 1 "after the cron run")
 	wait_for "$ANSWERED" "$b"
 	[ "$(wc -l <inbox.ndjson)" = 1 ]
 	ws_open 1

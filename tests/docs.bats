@@ -380,7 +380,8 @@ check_completion_names() {
 # server and keeps it short: listen gets --idle 0.1 and --no-reconnect, send
 # --retry 0, and serve listens on a free port and is stopped once it says
 # it is listening (or has exited, or 5 s have passed: tests/lib.sh's wait_for,
-# quiet, since the example's own stderr is what is judged).
+# quiet, since the example's own stderr is what is judged). send's options
+# go right after its command word, since every word after TO is text.
 @test "every man page example runs against chatctl serve" {
 	local f line n=0 wrap=$BATS_TEST_TMPDIR/wrap run=$BATS_TEST_TMPDIR/run
 	start_server
@@ -396,7 +397,18 @@ check_completion_names() {
 		done
 		case \$cmd in
 		listen) exec "$CHATCTL" "\$@" --server "$SERVER_URL" --idle 0.1 --no-reconnect ;;
-		send) exec "$CHATCTL" "\$@" --server "$SERVER_URL" --retry 0 ;;
+		send)
+			# Its options go before TO: right after the command word.
+			done=
+			for a; do
+				shift
+				set -- "\$@" "\$a"
+				if [ "\$a" = send ] && [ -z "\$done" ]; then
+					set -- "\$@" --server "$SERVER_URL" --retry 0
+					done=1
+				fi
+			done
+			exec "$CHATCTL" "\$@" ;;
 		serve)
 			. "$BATS_TEST_DIRNAME/lib.sh"
 			err=\$(mktemp)

@@ -187,7 +187,7 @@ image'
 
 @test "not logged in exits 3 with the hint" {
 	run -3 --separate-stderr "$CHATCTL" -p nobody history
-	assert_equal "$stderr" "chatctl: history: not logged in (profile 'nobody'): run 'chatctl login'"
+	assert_equal "$stderr" "chatctl: history: not logged in (profile 'nobody'): run 'chatctl -p nobody -s $SERVER_URL login'"
 	assert_output ''
 }
 
@@ -207,16 +207,28 @@ try 'chatctl history --help'"
 
 @test "bad ids, limits and types exit 2" {
 	run -2 --separate-stderr "$CHATCTL" history --with abc
-	[[ $stderr == "chatctl: history: invalid user id 'abc'"* ]]
+	[[ $stderr == "chatctl: history: invalid --with 'abc': expected a user id, a whole number from 1 to 9007199254740991"* ]]
 	run -2 "$CHATCTL" history --with 0
+	run -2 "$CHATCTL" history --with 1.5
+	run -2 "$CHATCTL" history --with +2
+	run -2 "$CHATCTL" history --with ' 2'
 	run -2 --separate-stderr "$CHATCTL" history --group x
-	[[ $stderr == "chatctl: history: invalid group id 'x'"* ]]
+	[[ $stderr == "chatctl: history: invalid --group 'x': expected a group id, a whole number from 1 to 9007199254740991"* ]]
+	run -2 "$CHATCTL" history --group -3
 	run -2 "$CHATCTL" history --limit -1
 	run -2 "$CHATCTL" history --limit many
 	run -2 --separate-stderr "$CHATCTL" history --with 2 --group 1
 	[[ $stderr == "chatctl: history: --with and --group do not go together"* ]]
 	run -2 "$CHATCTL" history --type ''
 	run -2 "$CHATCTL" history extra
+}
+
+@test "a --type the server is not known to send is warned about, and still filters" {
+	run -0 --separate-stderr "$CHATCTL" history --type txt --type txt
+	assert_output ''
+	assert_equal "$stderr" "chatctl: history: --type 'txt' is none the server is known to send (singleChat|text|iconMenus|image|audio|video|systemNotice); filtering on it anyway, in case it is a new one"
+	run -0 --separate-stderr "$CHATCTL" history --type text --type singleChat
+	[ -z "$stderr" ]
 }
 
 @test "no mailbox yet: nothing, exit 0, and nothing is created" {

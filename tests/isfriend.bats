@@ -19,7 +19,7 @@ teardown() { common_teardown; }
 @test "not a friend: exit 1 and a message, which -q leaves out" {
 	run -1 --separate-stderr "$CHATCTL" isfriend 3
 	assert_output ""
-	assert_equal "$stderr" "chatctl: isfriend: user 3 is not a friend"
+	assert_equal "$stderr" "chatctl: isfriend: user 3 is not a friend: 不是好友 (HTTP 400)"
 	run -1 --separate-stderr "$CHATCTL" -q isfriend 3
 	assert_equal "$stderr" ""
 }
@@ -39,6 +39,8 @@ teardown() { common_teardown; }
 	run -2 --separate-stderr "$CHATCTL" isfriend abc
 	[[ $stderr == "chatctl: isfriend: invalid user id 'abc'"* ]]
 	run -2 "$CHATCTL" isfriend 0
+	run -2 "$CHATCTL" isfriend +2
+	run -2 "$CHATCTL" isfriend ' 2'
 	run -2 "$CHATCTL" isfriend 2 3
 }
 
@@ -49,6 +51,23 @@ teardown() { common_teardown; }
 	assert_output Alice-remark
 	CHATCTL_TOKEN=garbage run -3 --separate-stderr "$CHATCTL" isfriend 2
 	[[ $stderr == *"Token 令牌不合法！"* ]]
+}
+
+@test "a hint names the command that logs in the profile and server that were refused" {
+	run -3 --separate-stderr "$CHATCTL" -p bot isfriend 2
+	assert_equal "$stderr" "chatctl: isfriend: not logged in (profile 'bot'): run 'chatctl -p bot -s $SERVER_URL login'"
+	# The default server goes unnamed (refused before any request).
+	CHATCTL_SERVER= run -3 --separate-stderr "$CHATCTL" -p bot isfriend 2
+	assert_equal "$stderr" "chatctl: isfriend: not logged in (profile 'bot'): run 'chatctl -p bot login'"
+	run -0 "$CHATCTL" -p bot login --username bob001 --password-stdin <<<"123456"
+	api POST /api/chat/logout -H "token: $(jq -r .token "$CHATCTL_CONFIG_DIR/profiles/bot.json")" >/dev/null
+	run -3 --separate-stderr "$CHATCTL" -p bot isfriend 1
+	assert_equal "$stderr" "chatctl: isfriend: Token 令牌不合法！ (token refused: replaced by a newer login, logged out, or forged) (HTTP 400); log in again with 'chatctl -p bot -s $SERVER_URL login'"
+}
+
+@test "a refused CHATCTL_TOKEN says it wins over any login, not to log in again" {
+	CHATCTL_TOKEN=garbage run -3 --separate-stderr "$CHATCTL" -p bot isfriend 2
+	assert_equal "$stderr" "chatctl: isfriend: Token 令牌不合法！ (token refused: replaced by a newer login, logged out, or forged) (HTTP 400); the token came from CHATCTL_TOKEN, which wins over any login: set a valid token there, or unset it to use the login of profile 'bot'"
 }
 
 @test "a 5xx answer exits 5" {
@@ -109,7 +128,7 @@ teardown() { common_teardown; }
 
 @test "a profile's token goes only to its own server: elsewhere is exit 3, unless CHATCTL_TOKEN" {
 	run -3 --separate-stderr "$CHATCTL" -s http://127.0.0.1:1 isfriend 2
-	[[ $stderr == "chatctl: isfriend: not logged in at http://127.0.0.1:1: profile 'default' is logged in at $SERVER_URL, and its token goes nowhere else; run 'chatctl -p default -s http://127.0.0.1:1 login', or set CHATCTL_TOKEN" ]]
+	[[ $stderr == "chatctl: isfriend: not logged in at http://127.0.0.1:1: profile 'default' is logged in at $SERVER_URL, and its token goes nowhere else; run 'chatctl -s http://127.0.0.1:1 login', or set CHATCTL_TOKEN" ]]
 	CHATCTL_SERVER=http://127.0.0.1:1 run -3 "$CHATCTL" isfriend 2
 	CHATCTL_TOKEN=explicit run -4 "$CHATCTL" -s http://127.0.0.1:1 isfriend 2
 	run -0 "$CHATCTL" -s "$SERVER_URL/" isfriend 2

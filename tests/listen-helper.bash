@@ -38,5 +38,5 @@ stat() { curl -ksS "$SERVER_URL/__test/stats" | jq -r "$1"; }
 send_as() { # PROFILE TO TEXT...
 	local p=$1
 	shift
-	"$CHATCTL" -p "$p" send "$@" --jq .id -r
+	"$CHATCTL" -p "$p" send --jq .id -r "$@"
 }

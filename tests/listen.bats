@@ -100,8 +100,16 @@ $b"
 @test "a rejected token exits 3 at once: one connection, no reconnect storm" {
 	CHATCTL_TOKEN=not-a-token run -3 --separate-stderr "$CHATCTL" listen --timeout 10
 	assert_output ""
-	[[ $stderr == "chatctl: listen: the server refused the connection: Token 不合法; log in again with 'chatctl login'" ]]
+	assert_equal "$stderr" "chatctl: listen: the server refused the connection: Token 不合法 (token refused); the token came from CHATCTL_TOKEN, which wins over any login: set a valid token there, or unset it to use the login of profile 'default'"
 	[ "$(stat .data.ws_connects)" = 1 ]
+}
+
+@test "a refused stored token names the login that mends it" {
+	login_as bob001 bot
+	jq '.token = "forged"' "$CHATCTL_CONFIG_DIR/profiles/bot.json" >"$BATS_TEST_TMPDIR/bot.json"
+	cat "$BATS_TEST_TMPDIR/bot.json" >"$CHATCTL_CONFIG_DIR/profiles/bot.json"
+	run -3 --separate-stderr "$CHATCTL" -p bot listen --timeout 10
+	assert_equal "$stderr" "chatctl: listen: the server refused the connection: Token 不合法 (token refused); log in again with 'chatctl -p bot -s $SERVER_URL login'"
 }
 
 @test "a force_logout frame exits 3 without reconnecting" {
@@ -114,7 +122,7 @@ $b"
 	XDG_STATE_HOME=$BATS_TEST_TMPDIR/elsewhere run -0 --separate-stderr "$CHATCTL" -p bob listen --timeout 1
 	listen_wait
 	[ "$LISTEN_RC" = 3 ]
-	grep -q "session taken over by another login: 你的账号在其他设备登录" "$ERR"
+	grep -qF "session taken over by another login: 你的账号在其他设备登录 (your account logged in on another device)" "$ERR"
 	[ "$(stat .data.ws_connects)" = 2 ]
 }
 
@@ -268,6 +276,38 @@ $revoke
 	assert_output "欢迎您访问我们的系统！"
 }
 
+@test "--from takes a user id and nothing else: exit 2 naming the valid form, before connecting" {
+	local v
+	for v in bob -3 1.5 0 +3 ' 3' '' 9007199254740992; do
+		run -2 --separate-stderr "$CHATCTL" -p bob listen --from "$v" --timeout 2
+		assert_equal "${stderr%%$'\n'*}" "chatctl: listen: invalid --from '$v': expected a user id, a whole number from 1 to 9007199254740991"
+	done
+	[ "$(stat .data.ws_connects)" = 0 ]
+	# 007 is user 7, as the frame says it
+	listen_bg bob --from 007 --count 1 --timeout 10 --jq .data.id -r
+	ready
+	inject 2 text '{"type":"singleChat","data":{"id":"f1","from_id":7,"type":"text"}}'
+	listen_wait
+	[ "$LISTEN_RC" = 0 ]
+	[ "$(cat "$OUT")" = f1 ]
+}
+
+@test "a --type the server is not known to send: warned about once, with the known ones, and still a filter" {
+	listen_bg bob --type sticker --type sticker --count 1 --timeout 10 --jq .data.id -r
+	ready
+	inject 2 text '{"type":"singleChat","data":{"id":"t1","from_id":1,"type":"text"}}'
+	inject 2 text '{"type":"singleChat","data":{"id":"t2","from_id":1,"type":"sticker"}}'
+	listen_wait
+	[ "$LISTEN_RC" = 0 ]
+	[ "$(cat "$OUT")" = t2 ]
+	[ "$(grep -c "is none the server is known to send" "$ERR")" = 1 ]
+	grep -qFx "chatctl: listen: --type 'sticker' is none the server is known to send (singleChat|system|ping|pong|text|iconMenus|image|audio|video|systemNotice); filtering on it anyway, in case it is a new one" "$ERR"
+	run -0 --separate-stderr "$CHATCTL" -p bob listen --type text --idle 0.5
+	assert_equal "$stderr" ""
+	run -0 --separate-stderr "$CHATCTL" -q -p bob listen --type txt --idle 0.5
+	assert_equal "$stderr" ""
+}
+
 @test "an invalid --jq program exits 2 before connecting" {
 	run -2 --separate-stderr "$CHATCTL" -p bob listen --jq '.['
 	[[ $stderr == "chatctl: listen: invalid --jq program: "* ]]
@@ -332,7 +372,7 @@ $revoke
 	"$CHATCTL" -p tls --cacert "$CHATCTL_CACERT" -v listen --count 1 --timeout 5 >"$OUT" 2>"$ERR" 3>&- &
 	LISTEN_PID=$!
 	ready
-	id=$("$CHATCTL" -p tlsa --cacert "$CHATCTL_CACERT" send 2 over tls --jq .id -r)
+	id=$("$CHATCTL" -p tlsa --cacert "$CHATCTL_CACERT" send --jq .id -r 2 over tls)
 	listen_wait
 	[ "$LISTEN_RC" = 0 ]
 	grep -q "$id" "$OUT"

@@ -60,7 +60,8 @@ default.json.lock"
 @test "wrong password exits 3 with the server's message" {
 	run -3 --separate-stderr "$CHATCTL" login --username alice01 --password-stdin <<<"654321"
 	assert_output ""
-	[[ $stderr == "chatctl: login: 账户或密码错误 (HTTP 400)"* ]]
+	# Nothing about logging in again: that is what just failed.
+	assert_equal "$stderr" "chatctl: login: 账户或密码错误 (wrong user name or password) (HTTP 400)"
 	[ ! -e "$(cred)" ]
 }
 
@@ -71,9 +72,14 @@ default.json.lock"
 	[[ $stderr == *"账号不存在或者被禁用"* ]]
 }
 
+@test "a server URL that is not the chat API: 404 错误, explained" {
+	run -1 --separate-stderr "$CHATCTL" -s "$SERVER_URL/nope" login --username alice01 --password-stdin <<<"123456"
+	assert_equal "$stderr" "chatctl: login: 404 错误 (no such API route: check the server URL) (HTTP 200)"
+}
+
 @test "a password the server finds invalid exits 1 (422)" {
 	run -1 --separate-stderr "$CHATCTL" login --username alice01 --password-stdin <<<"123"
-	[[ $stderr == *"密码 的长度 必须 在 6 和 20 之间 (HTTP 422)"* ]]
+	[[ $stderr == *"密码 的长度 必须 在 6 和 20 之间 (too short or too long) (HTTP 422)"* ]]
 }
 
 @test "no password source and no terminal is a usage error, before any request" {
@@ -136,7 +142,7 @@ default.json.lock"
 	login_as alice01 a
 	login_as alice01 b
 	run -3 --separate-stderr "$CHATCTL" -p a isfriend 2
-	[[ $stderr == "chatctl: isfriend: Token 令牌不合法！ (HTTP 400); log in again with 'chatctl login'" ]]
+	assert_equal "$stderr" "chatctl: isfriend: Token 令牌不合法！ (token refused: replaced by a newer login, logged out, or forged) (HTTP 400); log in again with 'chatctl -p a -s $SERVER_URL login'"
 	run -0 "$CHATCTL" -p b isfriend 2
 }
 

@@ -31,7 +31,7 @@ alice01"
 
 @test "logout when not logged in exits 3" {
 	run -3 --separate-stderr "$CHATCTL" logout
-	assert_equal "$stderr" "chatctl: logout: not logged in (profile 'default'): run 'chatctl login'"
+	assert_equal "$stderr" "chatctl: logout: not logged in (profile 'default'): run 'chatctl -s $SERVER_URL login'"
 }
 
 @test "an unreachable server: exit 4, and the token is forgotten anyway" {

@@ -66,7 +66,7 @@ try 'chatctl whoami --help'"
 }
 
 @test "a missing option value or operand exits 2" {
-	run -2 --separate-stderr "$CHATCTL" send 2 hi --type
+	run -2 --separate-stderr "$CHATCTL" send --type
 	assert_equal "$stderr" "chatctl: send: option '--type' needs a value
 try 'chatctl send --help'"
 	run -2 --separate-stderr "$CHATCTL" isfriend
@@ -102,6 +102,39 @@ try 'chatctl whoami --help'"
 	assert_output 2
 }
 
+@test "-c is --compact, as in jq, before or after the command" {
+	start_server
+	login_as alice01
+	run -0 --separate-stderr "$CHATCTL" --pretty -c isfriend 2
+	[ "${#lines[@]}" -eq 1 ]
+	run -0 --separate-stderr "$CHATCTL" whoami --pretty -c
+	[ "${#lines[@]}" -eq 1 ]
+	run -0 --separate-stderr "$CHATCTL" -c --pretty whoami
+	assert_line --index 0 "{"
+	"$CHATCTL" isfriend --help | grep -q -- '^  -c, --compact '
+}
+
+@test "serve's --help and option table have only the global options that apply to it" {
+	run -0 --separate-stderr "$CHATCTL" serve --help
+	local globals
+	globals=$(sed -n '/^global options:/,$p' <<<"$output" | grep -o -- '--[a-z-]*' | sort | tr '\n' ' ')
+	assert_equal "$globals" "--help --quiet --verbose --version "
+	run -0 "$CHATCTL" serve --list-options
+	refute_line -- --server
+	refute_line -- --jq
+	refute_line -- --cacert
+	assert_line -- --verbose
+	run -2 --separate-stderr "$CHATCTL" serve --jq .
+	assert_equal "$stderr" "chatctl: serve: unknown option '--jq'
+try 'chatctl serve --help'"
+	run -2 --separate-stderr "$CHATCTL" serve -s http://x
+	assert_equal "$stderr" "chatctl: serve: unknown option '-s'
+try 'chatctl serve --help'"
+	# Every client command keeps them all.
+	run -0 "$CHATCTL" whoami --help
+	assert_output --partial -- '--cacert FILE'
+}
+
 @test "--list-commands and --list-options read the command table" {
 	run "$CHATCTL" --list-commands
 	assert_success
@@ -111,6 +144,8 @@ whoami
 listen
 send
 isfriend
+friends
+user
 apply
 history
 serve"

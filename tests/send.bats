@@ -27,41 +27,79 @@ true'
 }
 
 @test "no TEXT, or '-', reads all of stdin as one message" {
-	run -0 "$CHATCTL" send 2 --jq .data -r <<<"line one
+	run -0 "$CHATCTL" send --jq .data -r 2 <<<"line one
 line two"
 	assert_output '{"data":"line one\nline two","dataType":false,"otherData":null}'
-	run -0 "$CHATCTL" send 2 - --jq .data -r <<<"from dash"
+	run -0 "$CHATCTL" send --jq .data -r 2 - <<<"from dash"
 	assert_output '{"data":"from dash","dataType":false,"otherData":null}'
 }
 
 @test "--raw sends the text as data exactly; --type and --options go through" {
-	run -0 "$CHATCTL" send 2 --raw --type image --options '{"w":1,"中":"文"}' 'https://x/y.png' \
-		--jq '[.type, .data, .options] | tostring' -r
+	run -0 "$CHATCTL" send --raw --type image --options '{"w":1,"中":"文"}' \
+		--jq '[.type, .data, .options] | tostring' -r 2 'https://x/y.png'
 	assert_output '["image","https://x/y.png",{"w":1,"中":"文"}]'
-	run -0 "$CHATCTL" send 2 --type image pic --jq .data -r
+	run -0 "$CHATCTL" send --type image --jq .data -r 2 pic
 	assert_output '{"data":"pic","dataType":"image","otherData":null}'
 }
 
 @test "--group sends to a group" {
-	run -0 "$CHATCTL" send --group 1 hi team --jq '[.chatType, .to_id] | tostring' -r
+	run -0 "$CHATCTL" send --group --jq '[.chatType, .to_id] | tostring' -r 1 hi team
 	assert_output '["group",1]'
 	run -1 --separate-stderr "$CHATCTL" send --group 99 hi
-	assert_equal "$stderr" "chatctl: send: 群不存在或者已解散或者被封禁，无法发消息 (HTTP 400)"
+	assert_equal "$stderr" "chatctl: send: 群不存在或者已解散或者被封禁，无法发消息 (no such group, or it was dissolved or banned) (HTTP 400)"
 }
 
 @test "the server's refusals exit 1 with its message" {
 	run -1 --separate-stderr "$CHATCTL" send 9999 hi
-	assert_equal "$stderr" "chatctl: send: 对方不存在或者被禁用，不能发消息 (HTTP 400)"
+	assert_equal "$stderr" "chatctl: send: 对方不存在或者被禁用，不能发消息 (the recipient does not exist or is disabled) (HTTP 400)"
 	run -1 --separate-stderr "$CHATCTL" send 4 hi
-	assert_equal "$stderr" "chatctl: send: 对方不存在或者被禁用，不能发消息 (HTTP 400)"
+	assert_equal "$stderr" "chatctl: send: 对方不存在或者被禁用，不能发消息 (the recipient does not exist or is disabled) (HTTP 400)"
+}
+
+@test "the server's Chinese comes with its English: not a member of the group" {
+	login_as carol01 carol
+	run -1 --separate-stderr "$CHATCTL" -p carol send --group 1 hi
+	assert_equal "$stderr" "chatctl: send: 您不在群里，无法发消息 (you are not a member of this group) (HTTP 400)"
+}
+
+@test "after TO every word is message text, even one that looks like an option" {
+	run -0 --separate-stderr "$CHATCTL" send --jq '.data | fromjson | .data' -r 2 run it with -r please
+	assert_output "run it with -r please"
+	msg=--help
+	run -0 --separate-stderr "$CHATCTL" send --jq '.data | fromjson | .data' -r 2 "$msg"
+	assert_output -- "--help"
+	run -0 --separate-stderr "$CHATCTL" send --jq '.data | fromjson | .data' -r 2 "-5 degrees"
+	assert_output -- "-5 degrees"
+	# Global options too: they go before TO.
+	run -0 --separate-stderr "$CHATCTL" send --jq '.data | fromjson | .data' -r 2 hi --jq .id -v
+	assert_output -- "hi --jq .id -v"
+	[ -z "$stderr" ]
+	# "--" still ends the options, before TO or right after it.
+	run -0 --separate-stderr "$CHATCTL" send --jq '.data | fromjson | .data' -r -- 2 -r x
+	assert_output -- "-r x"
+	run -0 --separate-stderr "$CHATCTL" send --jq '.data | fromjson | .data' -r 2 -- -5 degrees
+	assert_output -- "-5 degrees"
+	run -0 --separate-stderr "$CHATCTL" send --jq '.data | fromjson | .data' -r 2 -- <<<"from stdin"
+	assert_output "from stdin"
+	# and a link runs by the same rule
+	run -0 --separate-stderr chatctl-send --jq '.data | fromjson | .data' -r 2 -q
+	assert_output -- "-q"
+}
+
+@test "not logged in: the hint logs in the profile that was asked for" {
+	run -3 --separate-stderr "$CHATCTL" -p bot send 2 hi
+	assert_equal "$stderr" "chatctl: send: not logged in (profile 'bot'): run 'chatctl -p bot -s $SERVER_URL login'"
 }
 
 @test "usage errors exit 2 and send nothing" {
 	run -2 --separate-stderr "$CHATCTL" send
 	[[ $stderr == "chatctl: send: missing argument: TO"* ]]
 	run -2 --separate-stderr "$CHATCTL" send abc hi
-	[[ $stderr == "chatctl: send: invalid recipient id 'abc'"* ]]
-	run -2 --separate-stderr "$CHATCTL" send 2 --options '{bad' hi
+	[[ $stderr == "chatctl: send: invalid user id 'abc': expected a whole number from 1 to 9007199254740991"* ]]
+	run -2 --separate-stderr "$CHATCTL" send --group 1.5 hi
+	[[ $stderr == "chatctl: send: invalid group id '1.5': expected a whole number from 1 to 9007199254740991"* ]]
+	run -2 "$CHATCTL" send +2 hi
+	run -2 --separate-stderr "$CHATCTL" send --options '{bad' 2 hi
 	[[ $stderr == "chatctl: send: invalid --options JSON: "* ]]
 	run -2 --separate-stderr "$CHATCTL" send 2 </dev/null
 	[[ $stderr == "chatctl: send: nothing to send: the message is empty"* ]]
@@ -96,7 +134,7 @@ three"
 }
 
 @test "--json: one object per line, defaults from the command line" {
-	run -0 --separate-stderr "$CHATCTL" send --json 2 --jq '[.to_id, .chatType, .type, .data] | tostring' -r <<'EOF2'
+	run -0 --separate-stderr "$CHATCTL" send --json --jq '[.to_id, .chatType, .type, .data] | tostring' -r 2 <<'EOF2'
 {"data":"plain"}
 {"to":1,"data":"to myself"}
 {"to":"1","group":true,"data":"team"}
@@ -117,8 +155,8 @@ EOF2
 {"to":2,"data":"never sent"}
 EOF2
 	[ "${#lines[@]}" -eq 2 ]
-	assert_line --index 1 '{"line":2,"exit":1,"error":"对方不存在或者被禁用，不能发消息 (HTTP 400)"}'
-	assert_equal "$stderr" "chatctl: send: line 2: 对方不存在或者被禁用，不能发消息 (HTTP 400)"
+	assert_line --index 1 '{"line":2,"exit":1,"error":"对方不存在或者被禁用，不能发消息 (the recipient does not exist or is disabled) (HTTP 400)"}'
+	assert_equal "$stderr" "chatctl: send: line 2: 对方不存在或者被禁用，不能发消息 (the recipient does not exist or is disabled) (HTTP 400)"
 	[ "$(stat_requests)" = 2 ]
 }
 

@@ -41,7 +41,7 @@ printf '\n$ %s\n' "$CHATCTL -p bob listen --count 1 &   # bob waits for one mess
 "$CHATCTL" -p bob -v listen --count 1 >"$dir/listen.out" 2>"$dir/listen.err" &
 listen_pid=$!
 wait_for -p "$listen_pid" "$dir/listen.err" 'offline messages requested' || exit 1
-printf 'hello bob, from a pipe\n' | run "$CHATCTL" -p alice send 2 --jq '"sent message \(.id)"' -r
+printf 'hello bob, from a pipe\n' | run "$CHATCTL" -p alice send --jq '"sent message \(.id)"' -r 2
 wait $listen_pid || true
 listen_pid=
 echo "bob's listen printed:"

@@ -60,6 +60,29 @@ main(void)
 	CHECK_INT(api_decode(400, "{\"msg\":\"fail\",\"data\":\"x y\"}", 27, &d, msg, sizeof msg, &e), EX_NO);
 	CHECK_STR(msg, "x y");
 
+	/* Every listed message gets its English; validation by its shape. */
+	{
+		char out[512];
+
+		CHECK_STR(api_gloss("账户或密码错误", out, sizeof out), "账户或密码错误 (wrong user name or password)");
+		CHECK_STR(api_gloss("您不在群里，无法发消息", out, sizeof out),
+		    "您不在群里，无法发消息 (you are not a member of this group)");
+		CHECK_STR(api_gloss("404 错误", out, sizeof out), "404 错误 (no such API route: check the server URL)");
+		CHECK_STR(api_gloss("账号不能为空", out, sizeof out), "账号不能为空 (a required value is missing)");
+		CHECK_STR(api_gloss("密码 的长度 必须 在 6 和 20 之间", out, sizeof out),
+		    "密码 的长度 必须 在 6 和 20 之间 (too short or too long)");
+		CHECK_STR(api_gloss("朋友id 的值 `x` 的类型不是 `int`", out, sizeof out),
+		    "朋友id 的值 `x` 的类型不是 `int` (not a whole number)");
+		CHECK_STR(api_gloss("朋友id 的数值 必须 在 1 和 10000000000000000 之间", out, sizeof out),
+		    "朋友id 的数值 必须 在 1 和 10000000000000000 之间 (number out of range)");
+		CHECK_STR(api_gloss("处理状态 的值 `yes` 必须在 [`pending`,`refuse`,`agree`,`ignore`] 中", out, sizeof out),
+		    "处理状态 的值 `yes` 必须在 [`pending`,`refuse`,`agree`,`ignore`] 中 (not one of the allowed values)");
+		CHECK_STR(api_gloss("something new", out, sizeof out), "something new");
+		CHECK_STR(api_gloss("不是好友吗", out, sizeof out), "不是好友吗");
+		CHECK_INT(decode(400, "{\"msg\":\"fail\",\"data\":\"不是好友\"}", &e, &d), EX_NO);
+		CHECK_STR(e.msg, "不是好友 (not a friend) (HTTP 400)");
+	}
+
 	CHECK(api_retryable(0, 1));
 	CHECK(api_retryable(503, 0));
 	CHECK(api_retryable(502, 0));

@@ -64,6 +64,32 @@ test_dirs(void)
 	CHECK_INT(e.code, EX_IO);
 }
 
+/* The hint names only what is not the default; CHATCTL_TOKEN gets its own. */
+static void
+test_login_hint(void)
+{
+	struct config c = { 0 };
+	char h[600];
+
+	c.profile = (char *)"default";
+	c.server = (char *)CONFIG_DEFAULT_SERVER;
+	CHECK_STR(config_login_hint(&c, 0, h, sizeof h), "run 'chatctl login'");
+	c.token_from = "profile";
+	CHECK_STR(config_login_hint(&c, 1, h, sizeof h), "log in again with 'chatctl login'");
+	c.profile = (char *)"bot";
+	CHECK_STR(config_login_hint(&c, 1, h, sizeof h), "log in again with 'chatctl -p bot login'");
+	c.server = (char *)"https://chat.example";
+	CHECK_STR(config_login_hint(&c, 0, h, sizeof h), "run 'chatctl -p bot -s https://chat.example login'");
+	c.profile = (char *)"default";
+	CHECK_STR(config_login_hint(&c, 1, h, sizeof h), "log in again with 'chatctl -s https://chat.example login'");
+	c.token_from = "environment";
+	CHECK_STR(config_login_hint(&c, 1, h, sizeof h), "the token came from CHATCTL_TOKEN, which wins over "
+	    "any login: set a valid token there, or unset it to use the login of profile 'default'");
+	/* Not logged in at all: the environment has nothing to do with it. */
+	c.token_from = NULL;
+	CHECK_STR(config_login_hint(&c, 0, h, sizeof h), "run 'chatctl -s https://chat.example login'");
+}
+
 static void
 test_precedence(void)
 {
@@ -341,6 +367,7 @@ main(void)
 		return 1;
 	test_dirs();
 	test_precedence();
+	test_login_hint();
 	test_cred();
 	test_state_dir();
 	test_account();
