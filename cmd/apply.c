@@ -46,7 +46,7 @@ struct request {
 };
 
 static int
-apply_request(const struct args *a, struct request *r, struct err *e)
+apply_request(struct session *s, const struct args *a, struct request *r, struct err *e)
 {
 	const char *word = a->argv[0], *status = NULL;
 	long id, page, limit;
@@ -85,8 +85,10 @@ apply_request(const struct args *a, struct request *r, struct err *e)
 		if ((code = only(a, "ID", "message", e)))
 			return code;
 		if (parse_id(word, ID_USER, NULL, &id, e))
-			return err_set(e, EX_USAGE, "expected a user id, 'list', 'accept', 'refuse' "
-			    "or 'ignore', not '%s'", word);
+			return err_set(e, EX_USAGE, "expected a user id or @NAME, 'list', 'accept', "
+			    "'refuse' or 'ignore', not '%s'", word);
+		if ((code = session_user_id(s, word, NULL, &id, e)))
+			return code;
 		snprintf(r->path, sizeof r->path, "/api/chat/applyfriend");
 		r->body = jv_object_set(jv_object(), jv_string("friend_id"), jv_number((double)id));
 		if (arg_get(a, "message"))
@@ -99,7 +101,7 @@ static int
 apply_check(const struct args *a, struct err *e)
 {
 	struct request r;
-	int code = apply_request(a, &r, e);
+	int code = apply_request(NULL, a, &r, e);
 
 	jv_free(r.body);
 	return code;
@@ -112,7 +114,7 @@ apply_run(struct session *s, const struct args *a, struct err *e)
 	jv data = jv_invalid();
 	int code;
 
-	if ((code = apply_request(a, &r, e)) != EX_OK) {
+	if ((code = apply_request(s, a, &r, e)) != EX_OK) {
 		jv_free(r.body);
 		return code;
 	}

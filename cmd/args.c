@@ -110,14 +110,18 @@ parse_id(const char *s, enum id_kind kind, const char *what, long *out, struct e
 	char *end;
 	long v;
 
+	if (kind == ID_USER && s[0] == '@' && s[1] != '\0') {
+		*out = 0;
+		return EX_OK;
+	}
 	errno = 0;
 	v = strtol(s, &end, 10);
 	if (*s < '0' || *s > '9' || *end != '\0' || errno || v < 1 || v > JSON_MAX_SAFE_INT) {
 		if (what)
-			return err_set(e, EX_USAGE, "invalid %s '%s': expected a %s id, a whole number from 1 to %lld",
-			    what, s, noun, (long long)JSON_MAX_SAFE_INT);
-		return err_set(e, EX_USAGE, "invalid %s id '%s': expected a whole number from 1 to %lld",
-		    noun, s, (long long)JSON_MAX_SAFE_INT);
+			return err_set(e, EX_USAGE, "invalid %s '%s': expected a %s id, a whole number from 1 to %lld%s",
+			    what, s, noun, (long long)JSON_MAX_SAFE_INT, kind == ID_USER ? ", or @NAME" : "");
+		return err_set(e, EX_USAGE, "invalid %s id '%s': expected a whole number from 1 to %lld%s",
+		    noun, s, (long long)JSON_MAX_SAFE_INT, kind == ID_USER ? ", or @NAME" : "");
 	}
 	*out = v;
 	return EX_OK;

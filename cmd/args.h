@@ -49,10 +49,10 @@ int parse_long(const char *s, long min, long max, const char *what, long *out, s
 int parse_secs(const char *s, const char *what, double *out, struct err *e);
 
 /* A user or group id as a command line gives one: digits, a whole number
- * from 1 to 2^53 - 1 (ids travel as JSON numbers). Every id an option or
- * operand takes is read here, so that another way to name one (@NAME for a
- * user) plugs in at one place. what is the option ("--from"), or NULL for
- * an operand; EX_USAGE with a message naming the valid form, else EX_OK. */
+ * from 1 to 2^53 - 1 (ids travel as JSON numbers), or for a user @NAME,
+ * which this only checks the form of (*out is 0): session_user_id()
+ * resolves it. what is the option ("--from"), or NULL for an operand;
+ * EX_USAGE with a message naming the valid forms, else EX_OK. */
 enum id_kind { ID_USER, ID_GROUP };
 int parse_id(const char *s, enum id_kind kind, const char *what, long *out, struct err *e);
 

@@ -116,6 +116,15 @@ const struct command *command_find(const char *name);
 int session_open(struct session *s, const struct globals *g, int flags, struct err *e);
 void session_close(struct session *s);
 
+/* The session's REST API, its HTTP handle opened on first use: a command
+ * with SETUP_NO_HTTP (history) opens it only to resolve an @NAME. */
+struct api *session_api(struct session *s);
+
+/* A user id from the command line: parse_id(), and an @NAME resolved with
+ * the server (lib/people.h: one request for a friend, two for another
+ * user). s NULL: only check the form, as a command's check() does. */
+int session_user_id(struct session *s, const char *arg, const char *what, long *out, struct err *e);
+
 /* The path of the mailbox of the account s speaks for:
  * config_state_file(config_account(), ".db"). It may not exist yet. *path
  * is the caller's to free. EX_AUTH when the account cannot be told (no

@@ -143,7 +143,7 @@ parse_when(const char *s, const char *what, int64_t now, int64_t *ms, struct err
 /* The command line as a query. *none is set when --until lies at or before
  * the epoch: nothing can match, and the query's 0 would mean "any". */
 static int
-history_args(const struct args *a, struct mailbox_query *q, int *none, struct err *e)
+history_args(struct session *s, const struct args *a, struct mailbox_query *q, int *none, struct err *e)
 {
 	int64_t now = mailbox_now_ms();
 	int code, i;
@@ -153,7 +153,7 @@ history_args(const struct args *a, struct mailbox_query *q, int *none, struct er
 	*none = 0;
 	if (arg_has(a, "with") && arg_has(a, "group"))
 		return err_set(e, EX_USAGE, "--with and --group do not go together");
-	if (arg_has(a, "with") && (code = parse_id(arg_get(a, "with"), ID_USER, "--with", &q->with, e)))
+	if (arg_has(a, "with") && (code = session_user_id(s, arg_get(a, "with"), "--with", &q->with, e)))
 		return code;
 	if (arg_has(a, "group") && (code = parse_id(arg_get(a, "group"), ID_GROUP, "--group", &q->group, e)))
 		return code;
@@ -180,7 +180,7 @@ history_check(const struct args *a, struct err *e)
 	struct mailbox_query q;
 	int none;
 
-	return history_args(a, &q, &none, e);
+	return history_args(NULL, a, &q, &none, e);
 }
 
 /* One row: the frame byte for byte as stored, as listen prints it. A row
@@ -211,7 +211,7 @@ history_run(struct session *s, const struct args *a, struct err *e)
 	char *path;
 	int code, none;
 
-	if ((code = history_args(a, &q, &none, e)) != EX_OK)
+	if ((code = history_args(s, a, &q, &none, e)) != EX_OK)
 		return code;
 	arg_warn_unknown(a, "type");
 	if ((code = session_mailbox_path(s, &path, e)) != EX_OK)

@@ -11,17 +11,11 @@ static const struct opt isfriend_opts[] = {
 };
 
 static int
-user_id(const struct args *a, long *id, struct err *e)
-{
-	return parse_id(a->argv[0], ID_USER, NULL, id, e);
-}
-
-static int
 isfriend_check(const struct args *a, struct err *e)
 {
 	long id;
 
-	return user_id(a, &id, e);
+	return session_user_id(NULL, a->argv[0], NULL, &id, e);
 }
 
 static int
@@ -33,7 +27,7 @@ isfriend_run(struct session *s, const struct args *a, struct err *e)
 	long id;
 	int code;
 
-	if ((code = user_id(a, &id, e)) != EX_OK)
+	if ((code = session_user_id(s, a->argv[0], NULL, &id, e)) != EX_OK)
 		return code;
 	snprintf(path, sizeof path, "/api/chat/ismygoodfriend/%ld", id);
 	code = api_call(&s->api, "POST", path, jv_invalid(), &data, &rep, e);
@@ -58,7 +52,8 @@ const struct command cmd_isfriend = {
 	.synopsis = "ID",
 	.summary = "exit 0 if user ID is my friend (and print the friendship), 1 if not",
 	.description =
-	    "A friend is a user on my own friend list who is not blacklisted. With -q the\n"
+	    "A friend is a user on my own friend list who is not blacklisted. ID may be\n"
+	    "@NAME, a user's name (see chatctl(1)). With -q the\n"
 	    "\"not a friend\" message is left out; the exit status still says it.",
 	.opts = isfriend_opts,
 	.min_args = 1, .max_args = 1,

@@ -403,7 +403,7 @@ parse_filters(struct listen *l, const struct args *a, struct err *e)
 
 	l->types = arg_all(a, "type", &l->ntypes);
 	if (arg_get(a, "from")) {
-		if ((code = parse_id(arg_get(a, "from"), ID_USER, "--from", &from, e)))
+		if ((code = session_user_id(l->s, arg_get(a, "from"), "--from", &from, e)))
 			return code;
 		snprintf(l->from_buf, sizeof l->from_buf, "%ld", from);
 		l->from = l->from_buf;
@@ -618,10 +618,10 @@ listen_run(struct session *s, const struct args *a, struct err *e)
 	int code;
 
 	memset(&l, 0, sizeof l);
+	l.s = s;	/* first: --from @NAME asks the server */
 	if ((code = parse_options(&l, a, e)) != EX_OK)
 		return code;
 	arg_warn_unknown(a, "type");
-	l.s = s;
 	l.e = e;
 	l.no_offline = arg_has(a, "no-offline");
 	url = url_ws(s->cfg.server, s->cfg.token);

@@ -210,10 +210,13 @@ parse_options(const char *text, jv *out, struct err *e)
 	return EX_OK;
 }
 
+/* TO: a group id, or a user id or @NAME (resolved when ss is set). */
 static int
-parse_to(const char *s, int group, long *to, struct err *e)
+parse_to(struct session *ss, const char *s, int group, long *to, struct err *e)
 {
-	return parse_id(s, group ? ID_GROUP : ID_USER, NULL, to, e);
+	if (group)
+		return parse_id(s, ID_GROUP, NULL, to, e);
+	return session_user_id(ss, s, NULL, to, e);
 }
 
 /* Text becomes the message data: the app's wrapper unless --raw. */
@@ -232,7 +235,8 @@ text_data(const char *type, int raw, const char *text, size_t len, jv *data, str
 /* A --json line: {"to","type","data","group","options"}, with the command
  * line's values as defaults. Fills m (which the caller releases). */
 static int
-parse_json_line(const char *line, const struct msg *def, int raw, struct msg *m, struct err *e)
+parse_json_line(struct session *s, const char *line, const struct msg *def, int raw, struct msg *m,
+    struct err *e)
 {
 	jv o = json_parse(line, strlen(line)), to, group, type, options, data;
 	int code = EX_OK;
@@ -262,7 +266,7 @@ parse_json_line(const char *line, const struct msg *def, int raw, struct msg *m,
 		else
 			code = err_set(e, EX_USAGE, "\"to\" must be a user or group id");
 	} else if (jv_get_kind(to) == JV_KIND_STRING) {
-		code = parse_to(jv_string_value(to), m->group, &m->to, e);
+		code = parse_to(s, jv_string_value(to), m->group, &m->to, e);
 	} else if (m->to == 0) {
 		code = err_set(e, EX_USAGE, "\"to\" must be a user or group id");
 	}
@@ -313,7 +317,7 @@ batch(struct session *s, const struct args *a, const struct msg *def, int raw, i
 		if (n == 0)
 			continue;	/* blank lines carry no message */
 		if (json) {
-			code = parse_json_line(line, def, raw, &m, &le);
+			code = parse_json_line(s, line, def, raw, &m, &le);
 		} else {
 			m.to = def->to;
 			m.group = def->group;
@@ -375,7 +379,7 @@ read_stdin(struct buf *b, struct err *e)
  * defaults, and the retries. m is the caller's to release whatever this
  * returns. */
 static int
-send_args(const struct args *a, struct msg *m, long *retries, struct err *e)
+send_args(struct session *s, const struct args *a, struct msg *m, long *retries, struct err *e)
 {
 	int lines = arg_has(a, "lines"), json = arg_has(a, "json");
 	int code;
@@ -394,7 +398,7 @@ send_args(const struct args *a, struct msg *m, long *retries, struct err *e)
 		return err_set(e, EX_USAGE, "missing argument: TO (a user id, or a group id with --group)");
 	if ((lines || json) && a->argc > 1)
 		return err_set(e, EX_USAGE, "unexpected argument '%s': a batch reads its messages from standard input", a->argv[1]);
-	if (a->argc > 0 && (code = parse_to(a->argv[0], m->group, &m->to, e)))
+	if (a->argc > 0 && (code = parse_to(s, a->argv[0], m->group, &m->to, e)))
 		return code;
 	if (arg_get(a, "options")) {
 		if ((code = parse_options(arg_get(a, "options"), &m->options, e)))
@@ -411,7 +415,7 @@ send_check(const struct args *a, struct err *e)
 {
 	struct msg def;
 	long retries;
-	int code = send_args(a, &def, &retries, e);
+	int code = send_args(NULL, a, &def, &retries, e);
 
 	msg_release(&def);
 	return code;
@@ -454,7 +458,7 @@ send_run(struct session *s, const struct args *a, struct err *e)
 	int code;
 	jv result;
 
-	if ((code = send_args(a, &def, &retries, e)) != EX_OK)
+	if ((code = send_args(s, a, &def, &retries, e)) != EX_OK)
 		goto out;
 	s->api.retries = (int)retries;
 	if (lines || json) {

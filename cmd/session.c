@@ -5,13 +5,12 @@
 
 #include "cmd.h"
 #include "../lib/log.h"
+#include "../lib/people.h"
 
 int
 session_open(struct session *s, const struct globals *g, int flags, struct err *e)
 {
 	struct config_in in = { g->server, g->profile, g->config_dir };
-	struct http_opts ho = { g->connect_timeout, g->max_time, g->cacert, g->insecure,
-	    (size_t)g->max_response };
 	char hint[600];
 	int code;
 
@@ -34,14 +33,36 @@ session_open(struct session *s, const struct globals *g, int flags, struct err *
 		    config_login_hint(&s->cfg, 0, hint, sizeof hint));
 	if (s->cfg.token)
 		log_debug(1, "token <redacted> from %s", s->cfg.token_from);
-	if (flags & SETUP_NO_HTTP)
-		return EX_OK;
+	if (!(flags & SETUP_NO_HTTP))
+		session_api(s);
+	return EX_OK;
+}
+
+struct api *
+session_api(struct session *s)
+{
+	const struct globals *g = s->g;
+	struct http_opts ho = { g->connect_timeout, g->max_time, g->cacert, g->insecure,
+	    (size_t)g->max_response };
+
+	if (s->http)
+		return &s->api;
 	s->http = http_new(&ho);
 	s->api.http = s->http;
 	s->api.server = s->cfg.server;
 	s->api.token = s->cfg.token;
 	s->api.auth_hint = config_login_hint(&s->cfg, 1, s->auth_hint, sizeof s->auth_hint);
-	return EX_OK;
+	return &s->api;
+}
+
+int
+session_user_id(struct session *s, const char *arg, const char *what, long *out, struct err *e)
+{
+	int code = parse_id(arg, ID_USER, what, out, e);
+
+	if (code != EX_OK || arg[0] != '@' || s == NULL)
+		return code;
+	return people_resolve(session_api(s), arg + 1, out, e);
 }
 
 void

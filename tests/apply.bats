@@ -70,7 +70,7 @@ agree"
 
 @test "usage errors exit 2 and send nothing" {
 	run -2 --separate-stderr "$CHATCTL" apply frobnicate
-	[[ $stderr == "chatctl: apply: expected a user id, 'list', 'accept', 'refuse' or 'ignore', not 'frobnicate'"* ]]
+	[[ $stderr == "chatctl: apply: expected a user id or @NAME, 'list', 'accept', 'refuse' or 'ignore', not 'frobnicate'"* ]]
 	run -2 --separate-stderr "$CHATCTL" apply accept
 	[[ $stderr == "chatctl: apply: missing APPLY_ID after 'accept'"* ]]
 	run -2 "$CHATCTL" apply accept x

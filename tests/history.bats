@@ -306,3 +306,17 @@ y"
 	[ "${lines[0]}" = "number 1" ]
 	[ "${lines[39]}" = "number 40" ]
 }
+
+@test "--with @NAME asks the server who that is (one request), and nothing else" {
+	"$CHATCTL" send 2 "to bob" >/dev/null
+	"$CHATCTL" send --group 1 "to the team" >/dev/null
+	run -0 --separate-stderr "$CHATCTL" history --with @bob001 --jq text -r
+	assert_output "to bob"
+	assert_equal "$(curl -sS "$SERVER_URL/__test/stats" | jq -c '.data.paths | with_entries(select(.key | test("goodfriendlist|searchUser")))')" \
+		'{"/api/chat/goodfriendlist/1":1}'
+	# A plain id needs no server at all.
+	stop_server
+	run -0 --separate-stderr "$CHATCTL" history --with 2 --jq text -r
+	assert_output "to bob"
+	run -4 --separate-stderr "$CHATCTL" history --with @bob001
+}

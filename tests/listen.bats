@@ -280,7 +280,7 @@ $revoke
 	local v
 	for v in bob -3 1.5 0 +3 ' 3' '' 9007199254740992; do
 		run -2 --separate-stderr "$CHATCTL" -p bob listen --from "$v" --timeout 2
-		assert_equal "${stderr%%$'\n'*}" "chatctl: listen: invalid --from '$v': expected a user id, a whole number from 1 to 9007199254740991"
+		assert_equal "${stderr%%$'\n'*}" "chatctl: listen: invalid --from '$v': expected a user id, a whole number from 1 to 9007199254740991, or @NAME"
 	done
 	[ "$(stat .data.ws_connects)" = 0 ]
 	# 007 is user 7, as the frame says it
@@ -566,4 +566,14 @@ start_proxy() {
 	run -2 --separate-stderr "$CHATCTL" -p bob listen --idle 2 --jq '.a |||'
 	[[ $stderr == *"invalid --jq program: jq: error: syntax error"* ]]
 	[[ $stderr != *_chatctl* ]]
+}
+
+@test "--from @NAME filters on the user that name resolves to" {
+	login_as carol01 carol
+	send_as carol 2 "from carol" >/dev/null
+	send_as alice 2 "from alice" >/dev/null
+	run -0 --separate-stderr "$CHATCTL" -p bob listen --idle 2 --from @Alice-remark --jq text -r
+	assert_output "from alice"
+	run -1 --separate-stderr "$CHATCTL" -p bob listen --idle 2 --from @nobody
+	[[ $stderr == *"@nobody: no friend and no user has that name"* ]]
 }

@@ -215,3 +215,46 @@ EOF2
 	[[ $stderr == *"retrying in 0.5 s (1 of 1)"* ]]
 	[[ $stderr == *"chatctl: send: timed out talking to "* ]]
 }
+
+# @NAME names a user (lib/people.h): a friend by user name, else by remark,
+# else the one user a search finds by exact user name.
+paths() { curl -ksS "$SERVER_URL/__test/stats" | jq -c '.data.paths | with_entries(select(.key | test("goodfriendlist|searchUser")))'; }
+
+@test "@NAME: a friend by user name costs one request; by remark too" {
+	run -0 --separate-stderr "$CHATCTL" send --jq .to_id @bob001 hello
+	assert_output 2
+	assert_equal "$(paths)" '{"/api/chat/goodfriendlist/1":1}'
+	login_as bob001 bob
+	run -0 --separate-stderr "$CHATCTL" -p bob send --jq .to_id @Alice-remark hi
+	assert_output 1
+}
+
+@test "@NAME: a user who is not a friend is found by a search, exact name only" {
+	run -0 --separate-stderr "$CHATCTL" apply @carol01 --message hi
+	run -0 "$CHATCTL" -q isfriend @bob001
+	assert_equal "$(paths)" '{"/api/chat/goodfriendlist/1":2,"/api/chat/searchUser":1}'
+	# "carol" is in carol01's name, but is nobody's name.
+	run -1 --separate-stderr "$CHATCTL" send @carol hi
+	assert_equal "$stderr" "chatctl: send: @carol: no friend and no user has that name (see 'chatctl friends' and 'chatctl user search carol')"
+}
+
+@test "@NAME: two friends of that remark are ambiguous: exit 1 naming both, nothing sent" {
+	jq -n '{users: [{id: 1, username: "me01", password: "123456"}, {id: 2, username: "ann01", password: "123456"},
+		{id: 3, username: "ann02", password: "123456"}],
+		friends: [{user_id: 1, friend_id: 2, nickname: "Ann"}, {user_id: 1, friend_id: 3, nickname: "Ann"}]}' >"$BATS_TEST_TMPDIR/anns.json"
+	stop_server
+	SEED=$BATS_TEST_TMPDIR/anns.json start_server
+	login_as me01
+	run -1 --separate-stderr "$CHATCTL" send @Ann hi
+	assert_equal "$stderr" "chatctl: send: @Ann is ambiguous: 2 friends' remarks match: ann01 (id 2), ann02 (id 3)"
+	[ "$(stat_requests)" = 0 ]
+	run -0 --separate-stderr "$CHATCTL" send --jq .to_id @ann02 hi
+	assert_output 3
+}
+
+@test "@NAME in a --json batch's \"to\", and a bare @ is no name" {
+	run -0 --separate-stderr "$CHATCTL" send --json <<<'{"to":"@bob001","data":"from a batch"}'
+	[[ $output == *'"to_id":2'* ]]
+	run -2 --separate-stderr "$CHATCTL" send @ hi
+	[[ $stderr == *"invalid user id '@': expected a whole number from 1 to 9007199254740991, or @NAME"* ]]
+}
