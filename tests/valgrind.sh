@@ -59,9 +59,9 @@ vg() {
 }
 
 # Serve under memcheck too: every feature the commands below touch, plus
-# pings, tips and the state file.
+# pings, the connect burst's tips (on by default) and the state file.
 (memcheck serve serve --listen 127.0.0.1:0 --seed "$here/fixtures/seed.json" --state "$dir/state.json" \
-	--test-hooks --tips --ping-interval 0.5) 2>"$dir/serve.err" 3>&- &
+	--test-hooks --ping-interval 0.5) 2>"$dir/serve.err" 3>&- &
 SERVE_PID=$!
 wait_for -t 60 -p "$SERVE_PID" "$dir/serve.err" 'listening on ' || exit 1
 CHATCTL_SERVER=$(sed -n 's/.*listening on \([^ ]*\).*/\1/p' "$dir/serve.err" | head -n 1)
@@ -74,9 +74,13 @@ vg isfriend 0 isfriend 2 >/dev/null
 vg apply-list 0 apply list >/dev/null
 vg apply-accept 0 apply accept 1 --nickname carol >/dev/null
 vg apply 0 apply 5 --message 'hello erin' >/dev/null
+vg friends 0 friends >/dev/null
+vg user-search 0 user search 01 --jq .id >/dev/null
+vg isfriend-name 0 isfriend @bob001 >/dev/null
+vg isfriend-nobody 1 -q isfriend @nobody 2>/dev/null
 
 # bob listens for three messages; alice sends them once he is connected.
-(memcheck listen -p bob -v listen --count 3 --timeout 120) >"$dir/listen.out" 2>"$dir/listen.err" 3>&- &
+(memcheck listen -p bob -v listen --count 3 --timeout 120 --jq 'select(kind == "message") | [sender, text]' -c) >"$dir/listen.out" 2>"$dir/listen.err" 3>&- &
 LISTEN_PID=$!
 wait_for -t 60 -p "$LISTEN_PID" "$dir/listen.err" 'offline messages requested' || exit 1
 vg send 0 send 2 'one' >/dev/null
@@ -99,7 +103,7 @@ for want in 200:32 413:200000; do
 done
 
 vg history 0 history --with 2 >/dev/null
-vg history-bob 0 -p bob history --with 1 >/dev/null
+vg history-bob 0 -p bob history --with @Alice-remark --jq 'reply_to' >/dev/null
 vg logout 0 logout >/dev/null
 
 kill "$SERVE_PID"
