@@ -1,6 +1,7 @@
 /* serve/routes.c: see routes.h. Each handler is written against the
  * observed transcripts: field sets and their order, messages, statuses. */
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -307,6 +308,17 @@ limit_param(struct ctx *c, long dflt)
 	return params_long(c->params, "limit", &n) && n >= 0 ? n : dflt;
 }
 
+/* The first row of a page, (page - 1) * limit, saturated rather than
+ * wrapped: a page past every row is empty, however large the numbers (the
+ * real server's are JavaScript's, which do not wrap either). */
+static long
+page_first(long page, long limit)
+{
+	if (page <= 1 || limit <= 0)
+		return 0;
+	return page - 1 > LONG_MAX / limit ? LONG_MAX : (page - 1) * limit;
+}
+
 static int
 by_id_desc(const void *a, const void *b)
 {
@@ -323,7 +335,7 @@ h_listapply(struct ctx *c)
 		{ NULL, NULL, 0, 0, 0, 0, NULL }
 	};
 	const struct apply **mine;
-	long page = 1, limit, pending = 0, k;
+	long page = 1, limit, pending = 0, first, k;
 	size_t i, n = 0;
 	jv list;
 
@@ -339,7 +351,8 @@ h_listapply(struct ctx *c)
 			pending += strcmp(store.applies[i].status, "pending") == 0;
 		}
 	qsort(mine, n, sizeof *mine, by_id_desc);
-	for (k = (page - 1) * limit; k >= 0 && k < (long)n && k < page * limit; k++) {
+	first = page_first(page, limit);
+	for (k = first; k < (long)n && k - first < limit; k++) {
 		const struct apply *a = mine[k];
 		const struct user *from = store_user_by_id(a->user_id);
 		char ct[32], ut[32];
@@ -501,7 +514,7 @@ h_friendlist(struct ctx *c)
 		{ "page", "页码", R_INT, 1, 1, 0, NULL },
 		{ NULL, NULL, 0, 0, 0, 0, NULL }
 	};
-	long page = 1, limit, total = 0, k = 0, shown = 0;
+	long page = 1, limit, first, total = 0, k = 0, shown = 0;
 	jv items[27], newlist, index;
 	char titles[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ#";
 	size_t i;
@@ -511,6 +524,7 @@ h_friendlist(struct ctx *c)
 		return;
 	params_long(c->params, "page", &page);
 	limit = limit_param(c, 2000);
+	first = page_first(page, limit);
 	for (t = 0; t < 27; t++)
 		items[t] = jv_array();
 	for (i = 0; i < store.nfriends; i++) {
@@ -522,7 +536,7 @@ h_friendlist(struct ctx *c)
 		if (f->user_id != c->me->id)
 			continue;
 		total++;
-		if (k++ < (page - 1) * limit || shown >= limit ||
+		if (k++ < first || shown >= limit ||
 		    (u = store_user_by_id(f->friend_id)) == NULL)
 			continue;
 		shown++;

@@ -366,6 +366,24 @@ seed_file() {
 	expect 200 '{"msg":"ok","data":{"alldata":[],"pendingCount":0}}'
 }
 
+# (page - 1) * limit overflowed a long (seen in review, reproduced with
+# tests/fuzz/serve_dispatch.c, which had not hit it in 1.2M runs):
+# page 5 of 2^62 wrapped to the first rows. JavaScript's numbers do not wrap:
+# a page past every row is empty, however large.
+@test "listapplyfriend, goodfriendlist: a page past every row is empty, however large page and limit are" {
+	start_server
+	alice=$(token_of alice01)
+	bob=$(token_of bob001)
+	for q in '5?limit=4611686018427387904' '9223372036854775807?limit=2' '3?limit=9223372036854775807'; do
+		req GET "/api/chat/listapplyfriend/$q" -H "token: $alice"
+		expect 200 '{"msg":"ok","data":{"alldata":[],"pendingCount":1}}'
+		req GET "/api/chat/goodfriendlist/$q" -H "token: $bob"
+		expect 200 '{"msg":"ok","data":{"count":1,"rows":[]}}'
+	done
+	req GET '/api/chat/listapplyfriend/1?limit=9223372036854775807' -H "token: $alice"
+	[ "$(field '[.data.alldata[].id] | join(",")')" = 1 ]
+}
+
 @test "handleapply: not mine, bad status, agree once, rows and remarks (observed C14-C19, C24)" {
 	start_server
 	carol=$(token_of carol01)
