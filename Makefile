@@ -20,7 +20,7 @@ ifeq ($(SANITIZE),)
 O = build
 else
 O = build-san
-SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+SANFLAGS = -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all -fno-omit-frame-pointer
 # A sanitizer finding must never pass for one of chatctl's own exit codes.
 export ASAN_OPTIONS = exitcode=86:detect_leaks=1:abort_on_error=0
 export UBSAN_OPTIONS = exitcode=86:halt_on_error=1:print_stacktrace=1

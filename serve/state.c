@@ -3,6 +3,7 @@
  * of a user's fields, hence one set of field readers for both. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,19 @@ load_json(const char *path, const char *what, struct err *e)
 	return v;
 }
 
+/* v (a number, borrowed) as a long: 1 when it is a whole number in range.
+ * The range is checked first: converting a double past it is undefined. */
+static int
+num_long(jv v, long *out)
+{
+	double d = jv_number_value(v);
+
+	if (!(d >= (double)LONG_MIN && d < -(double)LONG_MIN) || d != (double)(long)d)
+		return 0;
+	*out = (long)d;
+	return 1;
+}
+
 /* Field readers for one object o (borrowed). Each returns 0 when the
  * field is absent or null (leaving *out alone), 1 when it was read, and -1
  * with *bad set to the field name when it has the wrong type. */
@@ -67,10 +81,9 @@ get_long(jv o, const char *k, long *out, const char **bad)
 	int r = 0;
 
 	/* Not jv_is_integer(): libjq 1.6 limits it to int, and times are ms. */
-	if (jv_get_kind(v) == JV_KIND_NUMBER && jv_number_value(v) == (double)(long long)jv_number_value(v)) {
-		*out = (long)jv_number_value(v);
+	if (jv_get_kind(v) == JV_KIND_NUMBER && num_long(v, out))
 		r = 1;
-	} else if (jv_get_kind(v) == JV_KIND_STRING && jv_string_value(v)[0]) {
+	else if (jv_get_kind(v) == JV_KIND_STRING && jv_string_value(v)[0]) {
 		char *end;
 
 		*out = strtol(jv_string_value(v), &end, 10);
@@ -672,12 +685,13 @@ state_load(const char *path, struct err *e)
 		if (jv_get_kind(t) == JV_KIND_ARRAY && jv_array_length(jv_copy(t)) == 3) {
 			jv a = jv_array_get(jv_copy(t), 0), b = jv_array_get(jv_copy(t), 1),
 			    c = jv_array_get(jv_copy(t), 2);
+			long la, lb, lc;
 
 			if (jv_get_kind(a) == JV_KIND_NUMBER && jv_get_kind(b) == JV_KIND_NUMBER &&
-			    jv_get_kind(c) == JV_KIND_NUMBER) {
+			    jv_get_kind(c) == JV_KIND_NUMBER && num_long(a, &la) && num_long(b, &lb) &&
+			    num_long(c, &lc)) {
 				store.logs = xrealloc(store.logs, (store.nlogs + 1) * sizeof *store.logs);
-				store.logs[store.nlogs++] = (struct chatlog){ (long)jv_number_value(a),
-				    (long)jv_number_value(b), (long)jv_number_value(c) };
+				store.logs[store.nlogs++] = (struct chatlog){ la, lb, lc };
 			}
 			jv_free(a);
 			jv_free(b);

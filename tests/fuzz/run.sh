@@ -25,17 +25,19 @@ for t; do
 	esac
 	mkdir -p "$dir/corpus/$t"
 	log=$dir/$t.log
+	start=$(date +%s)
 	# shellcheck disable=SC2086 # $dict and $args are word lists
 	"$dir/$t" -max_total_time="$secs" -timeout=5 -print_final_stats=1 \
 	    -artifact_prefix="$dir/crashes/$t-" $dict $args \
 	    "$dir/corpus/$t" "tests/fuzz/corpus/$t" >"$log" 2>&1
 	rc=$?
+	elapsed=$(( $(date +%s) - start ))
 	runs=$(sed -n "s/^stat::number_of_executed_\(runs\|units\): *//p" "$log" | tail -n 1)
 	if [ $rc -eq 0 ]; then
-		echo "fuzz: $t: ${runs:-?} runs in ${secs} s, clean"
+		echo "fuzz: $t: ${runs:-?} runs in ${elapsed} s, clean"
 	else
 		tail -n 40 "$log" >&2
-		echo "fuzz: $t: FAILED after ${runs:-?} runs (exit $rc); log: $log" >&2
+		echo "fuzz: $t: FAILED after ${runs:-?} runs in ${elapsed} s (exit $rc); log: $log" >&2
 		failed="$failed $t"
 	fi
 done

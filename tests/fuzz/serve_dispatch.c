@@ -29,7 +29,10 @@
 #include "../../serve/store.h"
 #include "fuzz.h"
 
-/* tests/fixtures/seed.json, with the visitor user 6. */
+/* tests/fixtures/seed.json, and what else the handlers tell apart: a
+ * visitor (6), chat settings (3), a blacklisting (5 of 1), a disabled
+ * friendship (2 of 3), a second request to alice, a dissolved group (2)
+ * and a left member (5 in group 1). */
 static const char seed_json[] =
     "{\"users\":["
     "{\"id\":1,\"username\":\"alice01\",\"password\":\"123456\",\"nickname\":\"Alice\"},"
@@ -37,12 +40,17 @@ static const char seed_json[] =
     "{\"id\":3,\"username\":\"carol01\",\"password\":\"123456\","
     "\"userset\":{\"chatset\":{\"user\":{\"sendCount\":1},\"visitor\":{\"sendCount\":0}}}},"
     "{\"id\":4,\"username\":\"dave01\",\"password\":\"123456\",\"status\":0},"
-    "{\"id\":5,\"username\":\"erin01\",\"password\":\"123456\"},"
+    "{\"id\":5,\"username\":\"erin01\",\"password\":\"123456\",\"userset\":\"{\\\"chatset\\\":1}\"},"
     "{\"id\":6,\"username\":\"visitor6\",\"password\":\"123456\",\"role\":\"visitor\"}],"
     "\"friends\":[{\"user_id\":1,\"friend_id\":2,\"nickname\":\"\"},"
-    "{\"user_id\":2,\"friend_id\":1,\"nickname\":\"Alice-remark\"}],"
-    "\"applies\":[{\"id\":1,\"user_id\":3,\"friend_id\":1,\"nickname\":\"hi alice\",\"status\":\"pending\"}],"
-    "\"groups\":[{\"id\":1,\"name\":\"team\",\"status\":1,\"users\":[{\"user_id\":1},{\"user_id\":2}]}]}";
+    "{\"user_id\":2,\"friend_id\":1,\"nickname\":\"Alice-remark\"},"
+    "{\"user_id\":5,\"friend_id\":1,\"isblack\":1},{\"user_id\":1,\"friend_id\":5},"
+    "{\"user_id\":3,\"friend_id\":2,\"status\":0}],"
+    "\"applies\":[{\"id\":1,\"user_id\":3,\"friend_id\":1,\"nickname\":\"hi alice\",\"status\":\"pending\"},"
+    "{\"id\":2,\"user_id\":6,\"friend_id\":1,\"status\":\"refuse\"}],"
+    "\"groups\":[{\"id\":1,\"name\":\"team\",\"status\":1,"
+    "\"users\":[{\"user_id\":1},{\"user_id\":2},{\"user_id\":5,\"status\":0}]},"
+    "{\"id\":2,\"name\":\"gone\",\"status\":0,\"users\":[{\"user_id\":1}]}]}";
 
 static char seed_path[96];
 
