@@ -92,6 +92,15 @@ try 'chatctl whoami --help'"
 	assert_line --index 3 --regexp '^libjq [0-9.]+'
 }
 
+# DESIGN.md: only listen and serve need libwebsockets at run time, and a
+# one-shot command should not pay for loading it (nor sqlite, for isfriend).
+@test "the one-shot commands load neither libwebsockets nor libsqlite3" {
+	run -0 ldd "$CHATCTL"
+	refute_output --partial libwebsockets
+	refute_output --partial libsqlite3
+	assert_output --partial libcurl
+}
+
 @test "global options work before and after the command" {
 	start_server
 	login_as alice01
