@@ -2,6 +2,15 @@
  * /api/chat/goodfriendlist, every page) and the users a search finds (POST
  * /api/chat/searchUser), in one shape, and a user named by @NAME.
  *
+ *	code = people_friends(&api, output_each, &out, e);	each friend printed
+ *	code = people_search(&api, "carol", each, arg, e);
+ *	code = people_resolve(&api, "bob001", &id, e);		"@" already cut off
+ *
+ * The api is the caller's (lib/api.h), borrowed for the call. Every
+ * function returns EX_OK, a nonzero return of each(), or api_call()'s code
+ * (EX_AUTH, EX_NET, EX_PROTO ...) with its message in *e; an answer that is
+ * not the documented shape is EX_PROTO.
+ *
  * A person is the jv object
  *	{"id": <user id>, "username", "name", "remark", "nickname", "avatar"}
  * where name is what the app shows: the remark, else the nickname, else
