@@ -569,6 +569,194 @@ sql(const char *path, const char *text)
 	sqlite3_close(db);
 }
 
+/* A schema 1 mailbox, as chatctl 0.1's first mailbox wrote it: a row per
+ * message. Rows 1-2 and 6-7 were pruned (AUTOINCREMENT remembers 7). */
+static const char schema1[] =
+    "CREATE TABLE message (seq INTEGER PRIMARY KEY AUTOINCREMENT, received_ms INTEGER NOT NULL,"
+    " time_ms INTEGER NOT NULL, id TEXT, type TEXT NOT NULL, action TEXT NOT NULL,"
+    " dtype TEXT NOT NULL, peer INTEGER, grp INTEGER, outgoing INTEGER NOT NULL,"
+    " frame TEXT NOT NULL, dedupe INTEGER, ctime INTEGER NOT NULL);"
+    "CREATE INDEX message_dedupe ON message (ctime, dedupe) WHERE dedupe IS NOT NULL;"
+    "CREATE TRIGGER message_once BEFORE INSERT ON message"
+    " WHEN NEW.dedupe IS NOT NULL AND EXISTS (SELECT 1 FROM message WHERE ctime = NEW.ctime"
+    " AND dedupe = NEW.dedupe AND id = NEW.id AND dtype = NEW.dtype AND action = NEW.action)"
+    " BEGIN SELECT RAISE(IGNORE); END;"
+    "CREATE INDEX message_peer ON message (peer, time_ms) WHERE peer IS NOT NULL;"
+    "CREATE INDEX message_grp ON message (grp, time_ms) WHERE grp IS NOT NULL;"
+    "CREATE INDEX message_time ON message (time_ms);"
+    "CREATE TABLE cursor (name TEXT PRIMARY KEY, seq INTEGER NOT NULL);"
+    "CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, created_ms INTEGER NOT NULL,"
+    " state TEXT NOT NULL CHECK (state IN ('queued', 'sent', 'failed', 'unknown')),"
+    " to_id INTEGER, grp INTEGER, body TEXT NOT NULL, reason TEXT);"
+    "PRAGMA user_version = 1;"
+    "INSERT INTO message VALUES (3, 1000, 500, 'a1', 'singleChat', '', 'text', 2, NULL, 0,"
+    " '{\"type\":\"singleChat\",\"data\":{\"id\":\"a1\"}}', 1, 500);"
+    "INSERT INTO message VALUES (4, 1000, 400, 'a2', 'groupChat', '', 'image', NULL, 9, 0,"
+    " '{\"type\":\"groupChat\",\"data\":{\"id\":\"a2\",\"text\":\"\xe4\xbd\xa0\"}}', 2, 400);"
+    "INSERT INTO message VALUES (5, 90000, 90000, NULL, 'systemNotice', '', '', NULL, NULL, 1,"
+    " '{\"type\":\"systemNotice\"}', NULL, 0);"
+    "UPDATE sqlite_sequence SET seq = 7 WHERE name = 'message';"
+    "INSERT INTO cursor VALUES ('default', 4);";
+
+static void
+test_upgrade(void)
+{
+	char *path = fresh_path();
+	struct mailbox *mb;
+	struct got g = { 0 };
+	struct err e;
+	int64_t seq = 0;
+
+	CHECK_INT(mailbox_open(path, &mb, &e), EX_OK);	/* makes the directories */
+	mailbox_close(mb);
+	unlink(path);
+	sql(path, schema1);
+	CHECK_INT(mailbox_open(path, &mb, &e), EX_OK);
+	CHECK_INT(mailbox_read(mb, 0, 0, collect, &g, &e), EX_OK);
+	CHECK_STR(seqs(&g), "3 4 5");
+	CHECK_INT(g.time[0], 500);
+	CHECK_INT(g.time[2], 90000);	/* no create_time: when it was received */
+	CHECK_INT(g.peer[0], 2);
+	CHECK_INT(g.group[1], 9);
+	CHECK_STR(g.type[1], "groupChat");
+	CHECK_INT(mailbox_last_seq(mb, &seq, &e), EX_OK);
+	CHECK_INT(seq, 7);
+	CHECK_INT(mailbox_cursor_get(mb, "default", &seq, &e), EX_OK);
+	CHECK_INT(seq, 4);
+	/* Upgraded messages are still known: pushed again, they are not new. */
+	CHECK_INT(put1(mb, msg("a2", "groupChat", "", "image", 0, 9, 400), &seq), 0);
+	CHECK_INT(put1(mb, msg("a1", "singleChat", "", "text", 2, 0, 500), &seq), 0);
+	CHECK_INT(put1(mb, msg("a3", "singleChat", "", "text", 2, 0, 600), &seq), 1);
+	CHECK_INT(seq, 8);
+	query(mb, (struct mailbox_query){ .group = 9 }, &g);
+	CHECK_STR(seqs(&g), "4");
+	mailbox_close(mb);
+	/* Once is enough: the next open finds schema 2. */
+	CHECK_INT(mailbox_open(path, &mb, &e), EX_OK);
+	memset(&g, 0, sizeof g);
+	CHECK_INT(mailbox_read(mb, 4, 0, collect, &g, &e), EX_OK);
+	CHECK_STR(seqs(&g), "5 8");
+	mailbox_close(mb);
+	free(path);
+}
+
+/* Put n messages d0, d1, ... with create_times from t, in transactions of
+ * batch; the number stored. */
+static long
+put_many(struct mailbox *mb, const char *prefix, long first, long n, int64_t t, long batch)
+{
+	struct err e;
+	char id[32];
+	long i, stored = 0;
+	int64_t seq;
+
+	for (i = first; i < first + n; i++) {
+		struct mailbox_msg m;
+
+		if ((i - first) % batch == 0 && mailbox_begin(mb, &e) != EX_OK)
+			return -1;
+		snprintf(id, sizeof id, "%s%ld", prefix, i);
+		m = msg(id, "singleChat", "", "text", 2, 0, t + i / 4);
+		stored += mailbox_put(mb, &m, &seq, &e) == 1;
+		if (((i - first) % batch == batch - 1 || i == first + n - 1) && mailbox_commit(mb, &e) != EX_OK)
+			return -1;
+	}
+	return stored;
+}
+
+/* Dedupe is exact however far back the first copy is: in the batch being
+ * filled, in memory, beyond the keys kept in memory, after a reopen, and
+ * when another connection stored it. */
+static void
+test_dedupe_deep(void)
+{
+	char *path = fresh_path();
+	struct mailbox *mb, *other;
+	struct err e;
+	int64_t seq, last;
+
+	CHECK_INT(mailbox_open(path, &mb, &e), EX_OK);
+	CHECK_INT(put_many(mb, "d", 0, 40000, 1000000, 1000), 40000);
+	CHECK_INT(put_many(mb, "d", 0, 40000, 1000000, 1000), 0);	/* all of them again */
+	CHECK_INT(put_many(mb, "d", 39990, 20, 1000000, 7), 10);	/* the last ten are new */
+	CHECK_INT(mailbox_last_seq(mb, &last, &e), EX_OK);
+	CHECK_INT(last, 40010);
+	/* The same id with another create_time is another message. */
+	CHECK_INT(put1(mb, msg("d5", "singleChat", "", "text", 2, 0, 1000000 + 2), &seq), 1);
+	CHECK_INT(put1(mb, msg("d5", "singleChat", "", "text", 2, 0, 1000000 + 1), &seq), 0);
+	mailbox_close(mb);
+	CHECK_INT(mailbox_open(path, &mb, &e), EX_OK);
+	CHECK_INT(put1(mb, msg("d40009", "singleChat", "", "text", 2, 0, 1000000 + 40009 / 4), &seq), 0);
+	CHECK_INT(put1(mb, msg("d7", "singleChat", "", "text", 2, 0, 1000000 + 7 / 4), &seq), 0);
+	/* Another writer's messages are known too, whichever way. */
+	CHECK_INT(mailbox_open(path, &other, &e), EX_OK);
+	CHECK_INT(put1(other, msg("o1", "singleChat", "", "text", 2, 0, 5000000), &seq), 1);
+	CHECK_INT(put1(mb, msg("o1", "singleChat", "", "text", 2, 0, 5000000), &seq), 0);
+	CHECK_INT(put1(mb, msg("o2", "singleChat", "", "text", 2, 0, 5000001), &seq), 1);
+	CHECK_INT(put1(other, msg("o2", "singleChat", "", "text", 2, 0, 5000001), &seq), 0);
+	mailbox_close(other);
+	/* A rolled back message was never stored. */
+	CHECK_INT(mailbox_begin(mb, &e), EX_OK);
+	{
+		struct mailbox_msg m = msg("r1", "singleChat", "", "text", 2, 0, 6000000);
+
+		CHECK_INT(mailbox_put(mb, &m, &seq, &e), 1);
+		mailbox_rollback(mb);
+		CHECK_INT(put1(mb, m, &seq), 1);
+		CHECK_INT(put1(mb, m, &seq), 0);
+	}
+	mailbox_close(mb);
+	free(path);
+}
+
+/* A transaction's messages are split into batches (by size, and by the
+ * span of their create_times), and read back whole, in order, from any
+ * point. */
+static void
+test_batches(void)
+{
+	char *path = fresh_path(), *big = xmalloc(300001), id[16];
+	struct mailbox *mb;
+	struct got g = { 0 };
+	struct err e;
+	int64_t seq;
+	int i;
+
+	memset(big, 'x', 300000);
+	memcpy(big, "{\"a\":\"", 6);
+	memcpy(big + 299998, "\"}", 3);
+	CHECK_INT(mailbox_open(path, &mb, &e), EX_OK);
+	CHECK_INT(mailbox_begin(mb, &e), EX_OK);
+	for (i = 1; i <= 3000; i++) {
+		struct mailbox_msg m;
+
+		snprintf(id, sizeof id, "b%d", i);
+		/* create_times jump back and forth over more than a batch spans */
+		m = msg(id, "singleChat", "", "text", 2 + i % 3, 0, (i % 2 ? 10000000 : 20000000) + i);
+		if (i % 500 == 0) {
+			m.frame = big;
+			m.len = 300000;
+		}
+		CHECK_INT(mailbox_put(mb, &m, &seq, &e), 1);
+	}
+	CHECK_INT(mailbox_commit(mb, &e), EX_OK);
+	CHECK_INT(mailbox_read(mb, 0, 0, collect, &g, &e), EX_OK);
+	CHECK_INT(g.n, 3000);
+	CHECK_INT(g.seq[63], 64);
+	memset(&g, 0, sizeof g);
+	CHECK_INT(mailbox_read(mb, 2998, 0, collect, &g, &e), EX_OK);
+	CHECK_STR(seqs(&g), "2999 3000");
+	memset(&g, 0, sizeof g);
+	CHECK_INT(mailbox_read(mb, 1500, 3, collect, &g, &e), EX_OK);
+	CHECK_STR(seqs(&g), "1501 1502 1503");
+	query(mb, (struct mailbox_query){ .with = 4, .limit = 2 }, &g);
+	CHECK_STR(seqs(&g), "2990 2996");	/* the newest two of peer 4: odd i are older */
+	CHECK_INT(put1(mb, msg("b2999", "singleChat", "", "text", 4, 0, 10000000 + 2999), &seq), 0);
+	mailbox_close(mb);
+	free(big);
+	free(path);
+}
+
 static void
 test_refuse_newer_and_foreign(void)
 {
@@ -580,11 +768,11 @@ test_refuse_newer_and_foreign(void)
 	CHECK_INT(mailbox_open(path, &mb, &e), EX_OK);
 	CHECK_INT(put1(mb, msg("n1", "singleChat", "", "text", 2, 0, 1), &seq), 1);
 	mailbox_close(mb);
-	sql(path, "PRAGMA user_version = 2");
-	want = xasprintf("%s: written by a newer chatctl (schema 2; this one reads up to 1)", path);
+	sql(path, "PRAGMA user_version = 3");
+	want = xasprintf("%s: written by a newer chatctl (schema 3; this one reads up to 2)", path);
 	check_refused(path, want);
 	free(want);
-	sql(path, "PRAGMA user_version = 1");
+	sql(path, "PRAGMA user_version = 2");
 	CHECK_INT(mailbox_open(path, &mb, &e), EX_OK);
 	mailbox_close(mb);
 	free(path);
@@ -624,6 +812,9 @@ main(void)
 	test_changed();
 	test_refuse_garbage();
 	test_refuse_newer_and_foreign();
+	test_upgrade();
+	test_dedupe_deep();
+	test_batches();
 	cmd = xasprintf("rm -rf '%s'", root);
 	if (system(cmd) != 0)
 		fprintf(stderr, "cannot remove %s\n", root);
