@@ -184,17 +184,17 @@ history_check(const struct args *a, struct err *e)
 }
 
 /* One row: the frame byte for byte as stored, as listen prints it. A row
- * that is not strict JSON (a store written by an older chatctl) is
- * reported and skipped, as listen does, so that one cannot hide the rest.
+ * not checked as it was stored and not strict JSON (a store written by an
+ * older chatctl) is reported and skipped, as listen does, so that one cannot hide the rest.
  * Stops the query once stdout is broken (a closed pipe): main reports it. */
 static int
 print_row(void *arg, const struct mailbox_row *r)
 {
 	struct session *s = arg;
 	struct err je = { 0, "" };
-	int newline;
+	int newline = r->newline;
 
-	if (frame_check(r->frame, r->len, &newline, NULL, NULL) != 0)
+	if (!r->checked && frame_check(r->frame, r->len, &newline, NULL, NULL) != 0)
 		log_warn("message %lld in the mailbox is not JSON; skipped", (long long)r->seq);
 	else if (!s->out.jq)
 		json_print_text(stdout, r->frame, r->len, newline);

@@ -50,7 +50,6 @@ static const struct opt listen_opts[] = {
 	{ NULL, 0, NULL, NULL, NULL, NULL }
 };
 
-#define KEEP_MAX_DAYS 36500L
 /* Pruning runs at the start of a holder and then this often. */
 #define PRUNE_EVERY_US (3600LL * LOOP_US_PER_SEC)
 
@@ -152,9 +151,9 @@ count_reached(struct listen *l)
 	return 1;
 }
 
-/* The consumer's sink: a stored row, filtered and printed. The row is
- * checked again: a store written by an older chatctl may hold a frame that
- * only a laxer scanner took. */
+/* The consumer's sink: a stored row, filtered and printed. A row the
+ * holder did not check as it stored it is checked now: a store written by
+ * an older chatctl may hold a frame that only a laxer scanner took. */
 static int
 sink(void *arg, const struct mailbox_row *r)
 {
@@ -168,10 +167,11 @@ sink(void *arg, const struct mailbox_row *r)
 	 * answers would never stop. */
 	if (r->outgoing)
 		return CONSUMER_SKIP;
+	fi.newline = r->newline;
 	if (l->from)
 		bad = frame_scan(r->frame, r->len, &fi) != 0;
 	else
-		bad = frame_check(r->frame, r->len, &fi.newline, NULL, NULL) != 0;
+		bad = !r->checked && frame_check(r->frame, r->len, &fi.newline, NULL, NULL) != 0;
 	if (bad) {
 		log_warn("message %lld in the mailbox is not JSON; skipped", (long long)r->seq);
 		return CONSUMER_SKIP;
@@ -438,8 +438,11 @@ parse_options(struct listen *l, const struct args *a, struct err *e)
 		return err_set(e, EX_USAGE, "invalid --backoff-max '%s': at least 1 second", arg_get(a, "backoff-max"));
 	if ((code = parse_long(arg_get(a, "max-frame"), 1, 1L << 30, "--max-frame", &maxf, e)))
 		return code;
-	if ((code = parse_long(arg_get(a, "keep"), 1, KEEP_MAX_DAYS, "--keep", &l->keep_days, e)))
+	/* --keep, else the profile's "keep_days", else 90 */
+	if ((code = parse_long(arg_get(a, "keep"), 1, CRED_KEEP_MAX_DAYS, "--keep", &l->keep_days, e)))
 		return code;
+	if (!arg_has(a, "keep") && l->s && l->s->cfg.cred.keep_days)	/* l->s: not when checking */
+		l->keep_days = l->s->cfg.cred.keep_days;
 	l->consumer_name = arg_get(a, "consumer");
 	if (!config_valid_profile(l->consumer_name))
 		return err_set(e, EX_USAGE, "invalid consumer name '%s': use letters, digits, '.', '_' and '-'",

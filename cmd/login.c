@@ -169,6 +169,8 @@ login_run(struct session *s, const struct args *a, struct err *e)
 	c.server = s->cfg.server;
 	c.token = (char *)jv_string_value(token);
 	c.user = stored;
+	/* A setting of the profile outlives the login it was made under. */
+	c.keep_days = s->cfg.cred.keep_days;
 	code = cred_save(s->cfg.cred_path, &c, e);
 	if (code == EX_OK) {
 		if (arg_has(a, "print-token"))

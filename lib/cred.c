@@ -18,6 +18,7 @@ cred_init(struct cred *c)
 {
 	c->present = 0;
 	c->server = c->token = NULL;
+	c->keep_days = 0;
 	c->user = jv_null();
 }
 
@@ -77,7 +78,7 @@ cred_load(const char *path, struct cred *c, struct err *e)
 	struct stat st;
 	char chunk[4096];
 	ssize_t n;
-	jv doc;
+	jv doc, keep;
 	int fd;
 
 	cred_init(c);
@@ -141,7 +142,16 @@ cred_load(const char *path, struct cred *c, struct err *e)
 		jv_free(c->user);
 		c->user = jv_null();
 	}
-	jv_free(doc);
+	keep = jv_object_get(doc, jv_string("keep_days"));
+	if (jv_get_kind(keep) == JV_KIND_NUMBER && jv_number_value(keep) >= 1 &&
+	    jv_number_value(keep) <= CRED_KEEP_MAX_DAYS && jv_number_value(keep) == (long)jv_number_value(keep))
+		c->keep_days = (long)jv_number_value(keep);
+	else if (jv_get_kind(keep) != JV_KIND_INVALID && jv_get_kind(keep) != JV_KIND_NULL) {
+		jv_free(keep);
+		return err_set(e, EX_IO, "invalid credentials file '%s': keep_days must be a whole number of "
+		    "days from 1 to %ld", path, CRED_KEEP_MAX_DAYS);
+	}
+	jv_free(keep);
 	return EX_OK;
 }
 
@@ -204,6 +214,8 @@ cred_save(const char *path, const struct cred *c, struct err *e)
 	if (c->token)
 		doc = jv_object_set(doc, jv_string("token"), jv_string(c->token));
 	doc = jv_object_set(doc, jv_string("user"), jv_copy(c->user));
+	if (c->keep_days)
+		doc = jv_object_set(doc, jv_string("keep_days"), jv_number((double)c->keep_days));
 	text = jv_dump_string(doc, JV_PRINT_PRETTY | JV_PRINT_INDENT_FLAGS(2));
 
 	/* mkstemp creates the file 0600 with O_EXCL: never someone else's. */

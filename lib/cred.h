@@ -23,7 +23,12 @@ struct cred {
 	char *server;	/* or NULL */
 	char *token;	/* or NULL */
 	jv user;	/* the user record without password and token */
+	long keep_days;	/* "keep_days": how long listen keeps messages; 0
+			 * when the file does not say */
 };
+
+/* keep_days is 1 to this (a century). */
+#define CRED_KEEP_MAX_DAYS 36500L
 
 void cred_init(struct cred *c);
 /* EX_OK with c->present == 0 when the file does not exist. */

@@ -19,11 +19,11 @@
 #define HOLDER_DEDUPE_WINDOW 8192
 
 /* The turn's messages, kept until the commit so that a failed commit can
- * still hand them over: frames back to back, with their scans. */
+ * still hand them over: frames back to back (scanned again then: a failed
+ * commit is rare, and a struct frame_info per frame is not small). */
 struct pending {
 	char *buf;
 	size_t len, cap;
-	struct frame_info *fi;
 	size_t *end;
 	size_t n, max;
 };
@@ -70,7 +70,7 @@ fatal(struct holder *h, int code, const char *fmt, ...)
 }
 
 static void
-pending_add(struct pending *p, const char *text, size_t len, const struct frame_info *fi)
+pending_add(struct pending *p, const char *text, size_t len)
 {
 	if (p->len + len > p->cap) {
 		p->cap = (p->len + len) * 2;
@@ -78,12 +78,10 @@ pending_add(struct pending *p, const char *text, size_t len, const struct frame_
 	}
 	if (p->n == p->max) {
 		p->max = p->max ? p->max * 2 : 256;
-		p->fi = xrealloc(p->fi, p->max * sizeof *p->fi);
 		p->end = xrealloc(p->end, p->max * sizeof *p->end);
 	}
 	memcpy(p->buf + p->len, text, len);
 	p->len += len;
-	p->fi[p->n] = *fi;
 	p->end[p->n++] = p->len;
 }
 
@@ -107,6 +105,8 @@ to_msg(const char *text, size_t len, const struct frame_info *fi, struct mailbox
 	m->time_ms = fi->ctime[0] ? strtoll(fi->ctime, NULL, 10) : 0;
 	if (m->time_ms < 0)
 		m->time_ms = 0;
+	m->checked = 1;		/* on_text scanned it */
+	m->newline = fi->newline;
 }
 
 /* Into the turn's transaction; kept in memory too until the commit, so a
@@ -126,7 +126,7 @@ store(struct holder *h, const char *text, size_t len, const struct frame_info *f
 	if (r == 0)
 		log_debug(1, "dropped a duplicate of message %s", fi->id);
 	else
-		pending_add(&h->p, text, len, fi);
+		pending_add(&h->p, text, len);
 }
 
 static void
@@ -305,8 +305,12 @@ holder_commit(struct holder *h, struct err *e)
 	h->unstored = 1;
 	/* What could not be stored still reaches the owner, in order, and
 	 * before the news that ends the run. */
-	for (i = 0, at = 0; i < p->n; at = p->end[i++])
-		h->h.on_message(h->h.arg, p->buf + at, p->end[i] - at, &p->fi[i]);
+	for (i = 0, at = 0; i < p->n; at = p->end[i++]) {
+		struct frame_info fi;
+
+		if (frame_scan(p->buf + at, p->end[i] - at, &fi) == 0)
+			h->h.on_message(h->h.arg, p->buf + at, p->end[i] - at, &fi);
+	}
 	p->n = p->len = 0;
 	fatal(h, EX_IO, "%s", e->msg);
 	return code;
@@ -336,7 +340,6 @@ holder_free(struct holder *h)
 	loop_timer_free(h->t_drain);
 	seen_release(&h->seen);
 	free(h->p.buf);
-	free(h->p.fi);
 	free(h->p.end);
 	free(h);
 }

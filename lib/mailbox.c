@@ -128,7 +128,7 @@ enum {
 	R_TIME = 0, R_CTIME = 8, R_KEY = 16, R_PEER = 24, R_GROUP = 32, R_LEN = 40, R_FLAGS = 44,
 	R_TYPE = 45, R_DTYPE = 47, R_ID = 49, R_ACTION = 51, R_HEAD = 53
 };
-enum { F_OUTGOING = 1, F_KEYED = 2 };
+enum { F_OUTGOING = 1, F_KEYED = 2, F_CHECKED = 4, F_NEWLINE = 8 };
 
 struct rec {
 	int64_t time_ms, ctime, peer, group;
@@ -147,15 +147,19 @@ struct batch {
 	uint64_t who;
 };
 
-/* Keys of stored messages, by (create_time, key): seq 0 is a free slot. */
+/* Keys of stored messages, by (create_time, key). */
 struct slot {
 	int64_t ctime;
 	uint64_t key;
 	int64_t seq;
 };
 
+/* tag[i] is 0 for a free slot, else a byte of the key's hash: a probe
+ * reads the small tag array and touches a slot only on a likely match
+ * (the slots are 384 KiB a generation; the tags 16 KiB). */
 struct keyset {
 	struct slot *s;
+	unsigned char *tag;
 	size_t n;
 	int64_t first_seq;	/* its messages have seq >= this */
 	int64_t maxc;		/* the newest create_time in it */
@@ -313,13 +317,16 @@ mailbox_create_schema(struct mailbox *mb, struct err *e)
 }
 
 /* A checkpoint (copy the WAL into the database, fsync) runs inside the
- * commit that fills the WAL to this many pages. The default, 1000 pages,
- * is less than one holder's commit of 1000 random keys dirties, so every
- * commit would checkpoint; 16384 pages (64 MiB) lets a page written by
- * many commits be copied once: about 80k rows/s instead of 49k (1M
- * rows; 65536 pages gave 98k, for a WAL of 256 MiB).
- * journal_size_limit gives the disk back when the WAL is reset. */
-#define MAILBOX_CHECKPOINT "PRAGMA wal_autocheckpoint = 16384; PRAGMA journal_size_limit = 67108864;"
+ * commit that fills the WAL to this many pages: 64 MiB at the 16 KiB pages
+ * a new mailbox gets (16 MiB in one made with 4 KiB pages), so that pages
+ * rewritten by many commits (an index's last leaf) are copied once.
+ * Pages of 16 KiB, because what the holder writes is mostly frames, and
+ * SQLite's cost is per page and per byte through the kernel, twice (WAL,
+ * then database): 4 KiB pages stored 235k frames/s, 16 KiB 260k (user+sys
+ * 1.03 s -> 0.79 s for 300,000; tests/bench/mailbox-put 300000 200); 64 KiB
+ * gained nothing more. journal_size_limit gives the disk back when the WAL
+ * is reset. */
+#define MAILBOX_CHECKPOINT "PRAGMA wal_autocheckpoint = 4096; PRAGMA journal_size_limit = 67108864;"
 
 /* WAL, so that followers read while the holder writes; NORMAL, because
  * in WAL mode a crash then loses at most the last commits, never the
@@ -330,7 +337,7 @@ mailbox_configure(struct mailbox *mb, int fresh, struct err *e)
 	sqlite3_stmt *st;
 	int rc, wal = 0, code;
 
-	if (fresh && (code = mailbox_exec(mb, "PRAGMA page_size = 4096", e)) != EX_OK)
+	if (fresh && (code = mailbox_exec(mb, "PRAGMA page_size = 16384", e)) != EX_OK)
 		return code;
 	if ((rc = sqlite3_prepare_v2(mb->db, "PRAGMA journal_mode = WAL", -1, &st, NULL)) != SQLITE_OK)
 		return mailbox_fail(mb, rc, e);
@@ -454,6 +461,8 @@ mailbox_close(struct mailbox *mb)
 	buf_release(&mb->cur.frames);
 	free(mb->gen[0].s);
 	free(mb->gen[1].s);
+	free(mb->gen[0].tag);
+	free(mb->gen[1].tag);
 	free(mb->path);
 	free(mb);
 }
@@ -623,6 +632,8 @@ row_of(const struct decoded *d, long i, struct mailbox_row *row)
 	row->peer = (long)r->peer;
 	row->group = (long)r->group;
 	row->outgoing = (r->flags & F_OUTGOING) != 0;
+	row->checked = (r->flags & F_CHECKED) != 0;
+	row->newline = (r->flags & F_NEWLINE) != 0;
 }
 
 static int
@@ -635,19 +646,25 @@ same_message(const struct rec *r, const struct mailbox_msg *m, int64_t ctime, ui
 
 /* The keysets. */
 
-static size_t
-slot_of(int64_t ctime, uint64_t key)
+static uint64_t
+slot_hash(int64_t ctime, uint64_t key)
 {
-	return (size_t)(((key ^ (uint64_t)ctime) * 0x9e3779b97f4a7c15ULL) >> 32) & (KEYSET_SLOTS - 1);
+	return (key ^ (uint64_t)ctime) * 0x9e3779b97f4a7c15ULL;
 }
+
+#define SLOT(h) ((size_t)((h) >> 32) & (KEYSET_SLOTS - 1))
+#define TAG(h) ((unsigned char)((h) >> 56 | 1))
+#define NEXT(i) (((i) + 1) & (KEYSET_SLOTS - 1))
 
 static void
 keyset_clear(struct keyset *k, int64_t first_seq)
 {
-	if (k->s == NULL)
-		k->s = xcalloc(KEYSET_SLOTS, sizeof *k->s);
-	else if (k->n)
-		memset(k->s, 0, KEYSET_SLOTS * sizeof *k->s);
+	if (k->s == NULL) {
+		k->s = xmalloc(KEYSET_SLOTS * sizeof *k->s);
+		k->tag = xcalloc(KEYSET_SLOTS, 1);
+	} else if (k->n) {
+		memset(k->tag, 0, KEYSET_SLOTS);
+	}
 	k->n = 0;
 	k->first_seq = first_seq;
 	k->maxc = INT64_MIN;
@@ -671,6 +688,7 @@ static void
 keys_add(struct mailbox *mb, int64_t ctime, uint64_t key, int64_t seq)
 {
 	struct keyset *k = &mb->gen[0];
+	uint64_t h = slot_hash(ctime, key);
 	size_t i;
 
 	if (k->n >= GEN_MAX) {
@@ -684,8 +702,9 @@ keys_add(struct mailbox *mb, int64_t ctime, uint64_t key, int64_t seq)
 		keyset_clear(&mb->gen[0], seq);
 		k = &mb->gen[0];
 	}
-	for (i = slot_of(ctime, key); k->s[i].seq; i = (i + 1) & (KEYSET_SLOTS - 1))
+	for (i = SLOT(h); k->tag[i]; i = NEXT(i))
 		;
+	k->tag[i] = TAG(h);
 	k->s[i] = (struct slot){ ctime, key, seq };
 	k->n++;
 	if (ctime > k->maxc)
@@ -760,14 +779,15 @@ static int
 mailbox_seen(struct mailbox *mb, const struct mailbox_msg *m, int64_t ctime, uint64_t key,
     struct err *e)
 {
+	uint64_t h = slot_hash(ctime, key);
 	int g, r;
 	size_t i;
 
 	for (g = 0; g < 2; g++) {
 		const struct keyset *k = &mb->gen[g];
 
-		for (i = slot_of(ctime, key); k->s[i].seq; i = (i + 1) & (KEYSET_SLOTS - 1))
-			if (k->s[i].ctime == ctime && k->s[i].key == key &&
+		for (i = SLOT(h); k->tag[i]; i = NEXT(i))
+			if (k->tag[i] == TAG(h) && k->s[i].ctime == ctime && k->s[i].key == key &&
 			    (r = stored_is(mb, k->s[i].seq, m, ctime, key, e)) != 0)
 				return r;
 	}
@@ -877,7 +897,8 @@ batch_add(struct mailbox *mb, int64_t seq, const struct mailbox_msg *m, int64_t 
 	put_u(&b->meta, (uint64_t)(int64_t)m->peer, 8);
 	put_u(&b->meta, (uint64_t)(int64_t)m->group, 8);
 	put_u(&b->meta, (uint64_t)m->len, 4);
-	put_u(&b->meta, (uint64_t)((m->outgoing ? F_OUTGOING : 0) | (keyed ? F_KEYED : 0)), 1);
+	put_u(&b->meta, (uint64_t)((m->outgoing ? F_OUTGOING : 0) | (keyed ? F_KEYED : 0) |
+	    (m->checked ? F_CHECKED : 0) | (m->checked && m->newline ? F_NEWLINE : 0)), 1);
 	for (i = 0; i < 4; i++)
 		put_u(&b->meta, strlen(strs[i]), 2);
 	for (i = 0; i < 4; i++)

@@ -52,6 +52,9 @@ struct mailbox_msg {
 	int outgoing;		/* 1 for what send stored */
 	int64_t time_ms;	/* the message's own time (data.create_time), or 0
 				 * when it has none (then: when it was stored) */
+	int checked;		/* frame passed frame_check(): readers need not
+				 * check it again */
+	int newline;		/* when checked: it holds a raw CR or LF */
 };
 
 /* A stored message, as mailbox_read and mailbox_query hand it over. */
@@ -64,6 +67,7 @@ struct mailbox_row {
 	const char *type, *dtype;
 	long peer, group;
 	int outgoing;
+	int checked, newline;	/* as put */
 };
 
 /* The callback for each row; return nonzero to stop (the read then

@@ -267,3 +267,80 @@ from bob, after"
 	run -6 --separate-stderr "$CHATCTL" -p bob history
 	[ "$(md5sum <"$db")" = "$sum" ]
 }
+
+# old_mailbox: bob's mailbox as the first chatctl wrote it (schema 1, a row
+# per message), with rows "SEQ DAYS_AGO TEXT..." from stdin; DB names it.
+old_mailbox() {
+	local seq ago text now
+	DB=$STATE/http_127.0.0.1_${SERVER_URL##*:}-2.db
+	mkdir -p "$STATE"
+	chmod 700 "$STATE" "$XDG_STATE_HOME"
+	now=$(date +%s%3N)
+	{
+		cat <<-'SQL'
+		CREATE TABLE message (seq INTEGER PRIMARY KEY AUTOINCREMENT, received_ms INTEGER NOT NULL,
+		 time_ms INTEGER NOT NULL, id TEXT, type TEXT NOT NULL, action TEXT NOT NULL,
+		 dtype TEXT NOT NULL, peer INTEGER, grp INTEGER, outgoing INTEGER NOT NULL,
+		 frame TEXT NOT NULL, dedupe INTEGER, ctime INTEGER NOT NULL);
+		CREATE INDEX message_dedupe ON message (ctime, dedupe) WHERE dedupe IS NOT NULL;
+		CREATE TABLE cursor (name TEXT PRIMARY KEY, seq INTEGER NOT NULL);
+		CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, created_ms INTEGER NOT NULL,
+		 state TEXT NOT NULL, to_id INTEGER, grp INTEGER, body TEXT NOT NULL, reason TEXT);
+		PRAGMA user_version = 1;
+		SQL
+		while read -r seq ago text; do
+			printf "INSERT INTO message VALUES (%d, %d, %d, 'm%d', 'singleChat', '', 'text', 1, NULL, 0, '%s', %d, %d);\n" \
+				"$seq" $((now - ago * 86400000)) $((1700000000000 + seq)) "$seq" "$text" "$seq" $((1700000000000 + seq))
+		done
+	} | sqlite3 "$DB"
+	chmod 600 "$DB"
+}
+
+@test "a mailbox of the first schema is upgraded: seqs and cursors kept, a lax row skipped with a warning" {
+	old_mailbox <<-'ROWS'
+	1 0 {"type":"singleChat","data":{"id":"m1","data":"first"}}
+	2 0 {"type":"singleChat","data":[1,]}
+	3 0 {"type":"singleChat","data":{"id":"m3","data":"third"}}
+	ROWS
+	sqlite3 "$DB" "INSERT INTO cursor VALUES ('old', 1)"
+	run -0 --separate-stderr "$CHATCTL" -p bob listen --consumer old --idle 1 --no-offline
+	[ "$output" = '{"type":"singleChat","data":{"id":"m3","data":"third"}}' ]
+	[[ $stderr == *"message 2 in the mailbox is not JSON; skipped"* ]]
+	[ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 2 ]
+	run -0 --separate-stderr "$CHATCTL" -p bob history
+	[ "${lines[0]}" = '{"type":"singleChat","data":{"id":"m1","data":"first"}}' ]
+	[ "${lines[1]}" = '{"type":"singleChat","data":{"id":"m3","data":"third"}}' ]
+	[ "${#lines[@]}" = 2 ]
+	[[ $stderr == *"message 2 in the mailbox is not JSON; skipped"* ]]
+	# a new consumer starts at the first of the old rows
+	run -0 "$CHATCTL" -p bob listen --consumer fresh --count 1 --idle 1 --no-offline
+	[ "$output" = '{"type":"singleChat","data":{"id":"m1","data":"first"}}' ]
+}
+
+@test "retention: --keep, else the profile's keep_days, else 90 days; login keeps the setting" {
+	old_mailbox <<-'ROWS'
+	1 100 {"type":"singleChat","data":{"id":"m1","data":"a hundred days"}}
+	2 10 {"type":"singleChat","data":{"id":"m2","data":"ten days"}}
+	3 2 {"type":"singleChat","data":{"id":"m3","data":"two days"}}
+	ROWS
+	history_texts() { "$CHATCTL" -p bob history | jq -r .data.data | paste -sd, -; }
+	run -0 "$CHATCTL" -p bob listen --idle 0.5 --no-offline
+	[ "$(history_texts)" = "ten days,two days" ]
+	profile=$CHATCTL_CONFIG_DIR/profiles/bob.json
+	jq '.keep_days = 5' "$profile" >"$profile.new"
+	chmod 600 "$profile.new"
+	mv "$profile.new" "$profile"
+	run -0 "$CHATCTL" -p bob listen --idle 0.5 --no-offline --keep 30	# the flag wins
+	[ "$(history_texts)" = "ten days,two days" ]
+	run -0 "$CHATCTL" -p bob listen --idle 0.5 --no-offline
+	[ "$(history_texts)" = "two days" ]
+	run -0 "$CHATCTL" -p bob listen --idle 0.5 --no-offline --keep 1
+	[ "$(history_texts)" = "" ]
+	login_as bob001 bob
+	[ "$(jq .keep_days "$profile")" = 5 ]
+	jq '.keep_days = "a week"' "$profile" >"$profile.new"
+	chmod 600 "$profile.new"
+	mv "$profile.new" "$profile"
+	run -6 --separate-stderr "$CHATCTL" -p bob listen --idle 0.5
+	[ "$stderr" = "chatctl: listen: invalid credentials file '$profile': keep_days must be a whole number of days from 1 to 36500" ]
+}

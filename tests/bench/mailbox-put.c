@@ -111,8 +111,9 @@ run(struct mailbox *mb, long rows, long batch, double *secs)
 		if (mailbox_begin(mb, &e) != EX_OK)
 			goto fail;
 		for (i = 0; i < n; i++) {
-			struct mailbox_msg m = { f[i].text, (size_t)f[i].len, f[i].id, "singleChat", "", "text",
-			    f[i].peer, 0, 0, f[i].time_ms };
+			struct mailbox_msg m = { .frame = f[i].text, .len = (size_t)f[i].len, .id = f[i].id,
+			    .type = "singleChat", .action = "", .dtype = "text", .peer = f[i].peer,
+			    .time_ms = f[i].time_ms, .checked = 1 };
 
 			if (mailbox_put(mb, &m, &seq, &e) < 0)
 				goto fail;

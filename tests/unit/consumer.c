@@ -34,7 +34,8 @@ static void
 put(struct mailbox *mb, int n)
 {
 	struct err e = { 0, "" };
-	struct mailbox_msg m = { "{}", 2, "", "singleChat", "", "text", 0, 0, 0, 1 };
+	struct mailbox_msg m = { .frame = "{}", .len = 2, .id = "", .type = "singleChat", .action = "",
+	    .dtype = "text", .time_ms = 1 };
 	char id[32];
 	int64_t seq;
 	int i;
