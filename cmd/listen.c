@@ -473,6 +473,8 @@ become_holder(struct listen *l)
 
 	lock_note(l->holder_lock, "connecting");
 	l->ho.mb = l->no_store ? NULL : l->mb;
+	if (l->ho.mb)
+		mailbox_checkpoint_behind(l->ho.mb, 0);
 	l->ho.self_id = l->self_id;
 	l->ho.dedupe = l->dedupe;
 	if ((l->holder = holder_new(l->lp, &l->ho, &hh, l->e)) == NULL)

@@ -88,6 +88,13 @@ const char *mailbox_path(const struct mailbox *mb);
  * is then checkpointed once it holds 64 pages, so that it stays short. */
 void mailbox_lazy_close(struct mailbox *mb);
 
+/* For a long-lived writer (the holder): checkpoints run in a thread of
+ * their own, with a connection of its own, so that commits seldom wait
+ * for the disk's fsyncs; stopped by mailbox_close. pages is the WAL size
+ * that wakes the thread (0: 64 MiB worth; tests use less). Without it (or
+ * when the thread cannot start), the committing thread checkpoints. */
+void mailbox_checkpoint_behind(struct mailbox *mb, int pages);
+
 /* A write transaction (BEGIN IMMEDIATE, waiting up to 5 s for another
  * writer). commit makes everything put since begin durable at once;
  * rollback forgets it, and the seqs its puts gave are given again. A
