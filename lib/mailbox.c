@@ -155,18 +155,19 @@ struct slot {
 	int64_t seq;
 };
 
-/* tag[i] is 0 for a free slot, else a byte of the key's hash: a probe
- * reads the small tag array and touches a slot only on a likely match
- * (the slots are 384 KiB a generation; the tags 16 KiB). */
+/* Open addressing, at most half full. tag[i] is 0 for a free slot, else
+ * a byte of the key's hash: a probe reads the small tag array and touches
+ * a slot only on a likely match (a full generation's slots are 384 KiB,
+ * its tags 16 KiB). It starts small and doubles: send stores one. */
 struct keyset {
 	struct slot *s;
 	unsigned char *tag;
-	size_t n;
+	size_t n, mask;		/* mask + 1 slots */
 	int64_t first_seq;	/* its messages have seq >= this */
 	int64_t maxc;		/* the newest create_time in it */
 };
 
-#define KEYSET_SLOTS (GEN_MAX * 2)
+#define KEYSET_MIN 64
 
 struct mailbox {
 	sqlite3 *db;
@@ -777,19 +778,57 @@ slot_hash(int64_t ctime, uint64_t key)
 	return (key ^ (uint64_t)ctime) * 0x9e3779b97f4a7c15ULL;
 }
 
-#define SLOT(h) ((size_t)((h) >> 32) & (KEYSET_SLOTS - 1))
+#define SLOT(k, h) ((size_t)((h) >> 32) & (k)->mask)
 #define TAG(h) ((unsigned char)((h) >> 56 | 1))
-#define NEXT(i) (((i) + 1) & (KEYSET_SLOTS - 1))
+#define NEXT(k, i) (((i) + 1) & (k)->mask)
+
+static void
+keyset_alloc(struct keyset *k, size_t slots)
+{
+	free(k->s);
+	free(k->tag);
+	k->s = xmalloc(slots * sizeof *k->s);
+	k->tag = xcalloc(slots, 1);
+	k->mask = slots - 1;
+}
+
+static void
+keyset_put(struct keyset *k, const struct slot *s)
+{
+	uint64_t h = slot_hash(s->ctime, s->key);
+	size_t i;
+
+	for (i = SLOT(k, h); k->tag[i]; i = NEXT(k, i))
+		;
+	k->tag[i] = TAG(h);
+	k->s[i] = *s;
+	k->n++;
+}
+
+static void
+keyset_grow(struct keyset *k)
+{
+	struct keyset old = *k;
+	size_t i;
+
+	k->s = NULL;
+	k->tag = NULL;
+	keyset_alloc(k, (old.mask + 1) * 2);
+	k->n = 0;
+	for (i = 0; i <= old.mask; i++)
+		if (old.tag[i])
+			keyset_put(k, &old.s[i]);
+	free(old.s);
+	free(old.tag);
+}
 
 static void
 keyset_clear(struct keyset *k, int64_t first_seq)
 {
-	if (k->s == NULL) {
-		k->s = xmalloc(KEYSET_SLOTS * sizeof *k->s);
-		k->tag = xcalloc(KEYSET_SLOTS, 1);
-	} else if (k->n) {
-		memset(k->tag, 0, KEYSET_SLOTS);
-	}
+	if (k->s == NULL)
+		keyset_alloc(k, KEYSET_MIN);
+	else if (k->n)
+		memset(k->tag, 0, k->mask + 1);
 	k->n = 0;
 	k->first_seq = first_seq;
 	k->maxc = INT64_MIN;
@@ -813,8 +852,6 @@ static void
 keys_add(struct mailbox *mb, int64_t ctime, uint64_t key, int64_t seq)
 {
 	struct keyset *k = &mb->gen[0];
-	uint64_t h = slot_hash(ctime, key);
-	size_t i;
 
 	if (k->n >= GEN_MAX) {
 		struct keyset old = mb->gen[1];
@@ -827,11 +864,9 @@ keys_add(struct mailbox *mb, int64_t ctime, uint64_t key, int64_t seq)
 		keyset_clear(&mb->gen[0], seq);
 		k = &mb->gen[0];
 	}
-	for (i = SLOT(h); k->tag[i]; i = NEXT(i))
-		;
-	k->tag[i] = TAG(h);
-	k->s[i] = (struct slot){ ctime, key, seq };
-	k->n++;
+	if (2 * (k->n + 1) > k->mask + 1)
+		keyset_grow(k);
+	keyset_put(k, &(struct slot){ ctime, key, seq });
 	if (ctime > k->maxc)
 		k->maxc = ctime;
 }
@@ -911,7 +946,7 @@ mailbox_seen(struct mailbox *mb, const struct mailbox_msg *m, int64_t ctime, uin
 	for (g = 0; g < 2; g++) {
 		const struct keyset *k = &mb->gen[g];
 
-		for (i = SLOT(h); k->tag[i]; i = NEXT(i))
+		for (i = SLOT(k, h); k->tag[i]; i = NEXT(k, i))
 			if (k->tag[i] == TAG(h) && k->s[i].ctime == ctime && k->s[i].key == key &&
 			    (r = stored_is(mb, k->s[i].seq, m, ctime, key, e)) != 0)
 				return r;
