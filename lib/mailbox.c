@@ -1083,12 +1083,13 @@ batch_add(struct mailbox *mb, int64_t seq, const struct mailbox_msg *m, int64_t 
 }
 
 /* Strings longer than a record can say are refused, not cut: a cut id
- * could make two messages one. */
+ * could make two messages one. A frame larger than BATCH_MAX_BYTES gets a
+ * batch of its own (listen takes frames up to 1 GiB). */
 static int
 msg_fits(const struct mailbox_msg *m)
 {
 	return strlen(m->type) < 65536 && strlen(m->dtype) < 65536 && strlen(m->id) < 65536 &&
-	    strlen(m->action) < 65536 && m->len < BATCH_MAX_BYTES;
+	    strlen(m->action) < 65536 && m->len < INT32_MAX;
 }
 
 int

@@ -752,6 +752,22 @@ test_batches(void)
 	query(mb, (struct mailbox_query){ .with = 4, .limit = 2 }, &g);
 	CHECK_STR(seqs(&g), "2990 2996");	/* the newest two of peer 4: odd i are older */
 	CHECK_INT(put1(mb, msg("b2999", "singleChat", "", "text", 4, 0, 10000000 + 2999), &seq), 0);
+	/* A frame larger than a batch is meant to hold gets one of its own. */
+	{
+		struct mailbox_msg m = msg("huge", "singleChat", "", "text", 2, 0, 30000000);
+		char *huge = xmalloc(3 << 20);
+
+		memset(huge, 'y', 3 << 20);
+		memcpy(huge, "{\"a\":\"", 6);
+		memcpy(huge + (3 << 20) - 3, "\"}", 3);
+		m.frame = huge;
+		m.len = (3 << 20) - 1;
+		CHECK_INT(put1(mb, m, &seq), 1);
+		memset(&g, 0, sizeof g);
+		CHECK_INT(mailbox_read(mb, seq - 1, 0, collect, &g, &e), EX_OK);
+		CHECK_INT(g.n, 1);
+		free(huge);
+	}
 	mailbox_close(mb);
 	free(big);
 	free(path);
