@@ -1443,7 +1443,8 @@ mailbox_query(struct mailbox *mb, const struct mailbox_query *q, mailbox_each ea
 		free(v);
 		return code;
 	}
-	qsort(v, n, sizeof *v, match_order);
+	if (n > 0)
+		qsort(v, n, sizeof *v, match_order);
 	if (q->limit > 0 && n > (size_t)q->limit)
 		from = n - (size_t)q->limit;
 	rc = sqlite3_prepare_v2(mb->db, "SELECT " BATCH_COLUMNS " FROM batch WHERE seq = ?", -1, &st, NULL);
