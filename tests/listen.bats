@@ -535,26 +535,26 @@ start_proxy() {
 		'{"a":"}{\"","data":{"x":"]","id":"after a tricky string"}}'
 		'{"data":{"id":"end"}}'
 	)
-	local f
-	printf '%s\n' "${frames[@]}" >frames.json
+	local f d=$BATS_TEST_TMPDIR
+	printf '%s\n' "${frames[@]}" >"$d/frames.json"
 	listen_bg bob --jq .data.id
 	ready
 	for f in "${frames[@]}"; do inject 2 text "$f"; done
 	wait_for "$OUT" '"end"'
 	kill -INT "$LISTEN_PID"
 	listen_wait
-	jq -c .data.id frames.json >want 2>/dev/null || true
-	cmp "$OUT" want
+	jq -c .data.id "$d/frames.json" >"$d/want" 2>/dev/null || true
+	cmp "$OUT" "$d/want"
 	grep -qF 'Cannot index string with string "id"; frame skipped' "$ERR"
 	grep -qF 'Cannot index array with string "id"; frame skipped' "$ERR"
-	"$CHATCTL" -p bob history --jq .data.id >got 2>/dev/null
-	cmp got want
-	"$CHATCTL" -p bob history --jq .data.id -r >got 2>/dev/null
-	jq -rc .data.id frames.json >want 2>/dev/null || true
-	cmp got want
-	"$CHATCTL" -p bob history --jq .data >got 2>/dev/null
-	jq -c .data frames.json >want
-	cmp got want
+	"$CHATCTL" -p bob history --jq .data.id >"$d/got" 2>/dev/null
+	cmp "$d/got" "$d/want"
+	"$CHATCTL" -p bob history --jq .data.id -r >"$d/got" 2>/dev/null
+	jq -rc .data.id "$d/frames.json" >"$d/want" 2>/dev/null || true
+	cmp "$d/got" "$d/want"
+	"$CHATCTL" -p bob history --jq .data >"$d/got" 2>/dev/null
+	jq -c .data "$d/frames.json" >"$d/want"
+	cmp "$d/got" "$d/want"
 }
 
 # serve sends the real server's connect burst (the welcome, then 9 tips for
