@@ -533,7 +533,7 @@ static const unsigned char *
 skip_string(const unsigned char *p, const unsigned char *end, int *esc)
 {
 	for (; p < end && *p != '"'; p++)
-		if (*p == '\\') {
+		if (*p == '\\' && p + 1 < end) {
 			*esc = 1;
 			p++;	/* the escaped byte, which may be a quote */
 		}

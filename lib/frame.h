@@ -82,7 +82,9 @@ void frame_scan_jq(const char *text, size_t len, struct frame_info *fi);
  *	FRAME_PATH_JQ	   ask libjq: an object or array, a step into a value
  *			   that is neither an object nor null (jq's error),
  *			   an escaped key where a step looks
- * struct frame_path is plain data; it borrows nothing from program. */
+ * struct frame_path is plain data; it borrows nothing from program.
+ * tests/fuzz/jqpath.c and tests/unit/jqpath.c check what lib/json.c prints
+ * from these answers against libjq's output, byte for byte. */
 #define FRAME_PATH_STEPS 8
 #define FRAME_PATH_KEY 64
 

@@ -171,39 +171,42 @@ test_parse(void)
 		CHECK_INT(frame_path_parse(not_paths[i], &fp), -1);
 }
 
-/* What the walk answers itself, so that the table does not pass by
- * handing everything to libjq. */
+/* What the walk answers itself, so that the table above does not pass by
+ * handing everything to libjq. want: the scalar's text, when one. */
 static void
 test_answers(void)
 {
+	static const struct {
+		const char *program, *text;
+		enum frame_path_answer a;
+		const char *want;
+	} cases[] = {
+		{ ".data.id", NULL, FRAME_PATH_SCALAR, "\"cf8ff507\"" },
+		{ ".data.data", NULL, FRAME_PATH_SCALAR, "\"{\\\"data\\\":\\\"hello bob\\\"}\"" },
+		{ ".data.from_id", NULL, FRAME_PATH_SCALAR, "1" },
+		{ ".msg", NULL, FRAME_PATH_NULL, "" },
+		{ ".data.id", "{\"data\":null}", FRAME_PATH_NULL, "" },
+		{ ".data.id", "null", FRAME_PATH_NULL, "" },
+		{ ".data.id", "{\"data\":{\"id\":1},\"data\":{\"id\":2}}", FRAME_PATH_SCALAR, "2" },
+		{ ".data.id", "{\"data\":{\"id\":3},\"data\":{}}", FRAME_PATH_NULL, "" },
+		{ ".data.id", "{\"data\":\"s\",\"data\":{\"id\":3}}", FRAME_PATH_SCALAR, "3" },
+		{ ".data.id", "{\"data\":{\"id\":3},\"data\":\"s\"}", FRAME_PATH_JQ, "" },
+		{ ".data.id", "{\"data\":{\"id\":[]}}", FRAME_PATH_JQ, "" },
+		{ ".data.id", "{\"data\":{\"\\u0069d\":5}}", FRAME_PATH_JQ, "" },
+		{ ".data.id", "[]", FRAME_PATH_JQ, "" },
+		{ ".data.id", "{\"a\":\"}{\\\"\",\"data\":{\"x\":\"]\",\"id\":\"y\\\\\"}}", FRAME_PATH_SCALAR,
+		    "\"y\\\\\"" },
+		{ ".data.id", "{\"data\":{\"id\":true }}", FRAME_PATH_SCALAR, "true" },
+		{ ".data.id", "{\"data\":{\"id\":-1.5e+3}}", FRAME_PATH_SCALAR, "-1.5e+3" },
+	};
 	char got[256];
+	size_t i;
 
-	CHECK_INT(answer(".data.id", frames[0], got, sizeof got), FRAME_PATH_SCALAR);
-	CHECK_STR(got, "\"cf8ff507\"");
-	CHECK_INT(answer(".data.data", frames[0], got, sizeof got), FRAME_PATH_SCALAR);
-	CHECK_STR(got, "\"{\\\"data\\\":\\\"hello bob\\\"}\"");
-	CHECK_INT(answer(".data.from_id", frames[0], got, sizeof got), FRAME_PATH_SCALAR);
-	CHECK_STR(got, "1");
-	CHECK_INT(answer(".msg", frames[0], got, sizeof got), FRAME_PATH_NULL);
-	CHECK_INT(answer(".data.id", "{\"data\":null}", got, sizeof got), FRAME_PATH_NULL);
-	CHECK_INT(answer(".data.id", "null", got, sizeof got), FRAME_PATH_NULL);
-	CHECK_INT(answer(".data.id", "{\"data\":{\"id\":1},\"data\":{\"id\":2}}", got, sizeof got),
-	    FRAME_PATH_SCALAR);
-	CHECK_STR(got, "2");
-	CHECK_INT(answer(".data.id", "{\"data\":{\"id\":3},\"data\":{}}", got, sizeof got), FRAME_PATH_NULL);
-	CHECK_INT(answer(".data.id", "{\"data\":\"s\",\"data\":{\"id\":3}}", got, sizeof got),
-	    FRAME_PATH_SCALAR);
-	CHECK_INT(answer(".data.id", "{\"data\":{\"id\":3},\"data\":\"s\"}", got, sizeof got), FRAME_PATH_JQ);
-	CHECK_INT(answer(".data.id", "{\"data\":{\"id\":[]}}", got, sizeof got), FRAME_PATH_JQ);
-	CHECK_INT(answer(".data.id", "{\"data\":{\"\\u0069d\":5}}", got, sizeof got), FRAME_PATH_JQ);
-	CHECK_INT(answer(".data.id", "[]", got, sizeof got), FRAME_PATH_JQ);
-	CHECK_INT(answer(".data.id", "{\"a\":\"}{\\\"\",\"data\":{\"x\":\"]\",\"id\":\"y\\\\\"}}", got, sizeof got),
-	    FRAME_PATH_SCALAR);
-	CHECK_STR(got, "\"y\\\\\"");
-	CHECK_INT(answer(".data.id", "{\"data\":{\"id\":true }}", got, sizeof got), FRAME_PATH_SCALAR);
-	CHECK_STR(got, "true");
-	CHECK_INT(answer(".data.id", "{\"data\":{\"id\":-1.5e+3}}", got, sizeof got), FRAME_PATH_SCALAR);
-	CHECK_STR(got, "-1.5e+3");
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		CHECK_INT(answer(cases[i].program, cases[i].text ? cases[i].text : frames[0], got, sizeof got),
+		    cases[i].a);
+		CHECK_STR(got, cases[i].want);
+	}
 }
 
 static void
