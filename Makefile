@@ -143,6 +143,7 @@ $(FZ)/serve_dispatch: $(addprefix $(FZ)/serve/,routes.o request.o params.o store
     $(addprefix $(FZ)/lib/,err.o xalloc.o) $(FUZZ_JSON)
 $(FZ)/token: $(FZ)/serve/crypto.o $(FZ)/lib/xalloc.o $(FUZZ_JSON)
 $(FZ)/frame: $(addprefix $(FZ)/lib/,frame.o xalloc.o)
+$(FZ)/jqpath: $(FZ)/lib/xalloc.o $(FUZZ_JSON)
 
 $(FZ)/%.o: %.c $(HDRS) | $(O)/.deps-ok
 	@mkdir -p $(dir $@)

@@ -196,9 +196,7 @@ print_row(void *arg, const struct mailbox_row *r)
 
 	if (!r->checked && frame_check(r->frame, r->len, &newline, NULL, NULL) != 0)
 		log_warn("message %lld in the mailbox is not JSON; skipped", (long long)r->seq);
-	else if (!s->out.jq)
-		json_print_text(stdout, r->frame, r->len, newline);
-	else if (output_emit(&s->out, jv_parse_sized(r->frame, (int)r->len), &je) != EX_OK)
+	else if (output_emit_text(&s->out, r->frame, r->len, newline, &je) != EX_OK)
 		log_warn("%s; message skipped", je.msg);
 	return ferror(stdout);
 }

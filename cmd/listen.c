@@ -127,17 +127,12 @@ print_frame(struct listen *l, const char *text, size_t len, int newline)
 {
 	struct err je = { 0, "" };
 
-	if (l->s->out.jq) {
-		/* Checked already: libjq gets nothing it would mishandle. */
-		if (output_emit(&l->s->out, jv_parse_sized(text, (int)len), &je) != EX_OK) {
-			log_warn("%s; frame skipped", je.msg);
-			return 0;
-		}
-		if (l->s->out.results == 0)
-			return 0;
-	} else {
-		json_print_text(stdout, text, len, newline);
+	if (output_emit_text(&l->s->out, text, len, newline, &je) != EX_OK) {
+		log_warn("%s; frame skipped", je.msg);
+		return 0;
 	}
+	if (l->s->out.results == 0)
+		return 0;
 	l->printed++;
 	return 1;
 }

@@ -481,6 +481,229 @@ frame_scan(const char *text, size_t len, struct frame_info *fi)
 	return r < 0 ? -1 : 0;
 }
 
+static int
+ident(int c, int first)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+	    (!first && c >= '0' && c <= '9');
+}
+
+int
+frame_path_parse(const char *program, struct frame_path *fp)
+{
+	const char *p = program, *k;
+	size_t n;
+
+	memset(fp, 0, sizeof *fp);
+	do {
+		if (*p++ != '.' || !ident((unsigned char)*p, 1))
+			return -1;
+		for (k = p; ident((unsigned char)*p, 0); p++)
+			;
+		n = (size_t)(p - k);
+		if (fp->n == FRAME_PATH_STEPS || n >= FRAME_PATH_KEY)
+			return -1;
+		memcpy(fp->key[fp->n], k, n);
+		fp->len[fp->n++] = n;
+	} while (*p);
+	return 0;
+}
+
+/* A walk along a path in checked text: frame_check() has seen every byte,
+ * so this only skips, as fast as it can, to the values the path names. */
+struct walk {
+	const struct frame_path *fp;
+	const unsigned char *end;
+	enum frame_path_answer a;
+	const unsigned char *v;
+	size_t n;
+	int unsure;		/* an escaped key where a step looks, anywhere */
+};
+
+static const unsigned char *
+skip_white(const unsigned char *p, const unsigned char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
+
+/* Past the string whose text starts at p, after its opening quote. */
+static const unsigned char *
+skip_string(const unsigned char *p, const unsigned char *end, int *esc)
+{
+	for (; p < end && *p != '"'; p++)
+		if (*p == '\\' && p + 1 < end) {
+			*esc = 1;
+			p++;	/* the escaped byte, which may be a quote */
+		}
+	return p < end ? p + 1 : end;
+}
+
+static const unsigned char *
+skip_value(const unsigned char *p, const unsigned char *end)
+{
+	int depth = 0, esc;
+
+	if (p < end && *p != '"' && *p != '{' && *p != '[') {
+		/* A number or a literal. */
+		while (p < end && (ident(*p, 0) || *p == '-' || *p == '+' || *p == '.'))
+			p++;
+		return p;
+	}
+	do {
+		if (p == end)
+			return p;
+		if (*p == '"') {
+			p = skip_string(p + 1, end, &esc);
+			continue;
+		}
+		if (*p == '{' || *p == '[')
+			depth++;
+		else if (*p == '}' || *p == ']')
+			depth--;
+		p++;
+	} while (depth > 0);
+	return p;
+}
+
+static const unsigned char *walk_object(struct walk *w, const unsigned char *p, int i);
+
+/* The value at p is a member step i names. A key seen again replaces what
+ * an earlier one gave, as in jq. */
+static const unsigned char *
+walk_step(struct walk *w, const unsigned char *p, int i)
+{
+	const unsigned char *q;
+	int last = i + 1 == w->fp->n;
+
+	w->a = FRAME_PATH_NULL;
+	if (!last && *p == '{')
+		return walk_object(w, p, i + 1);
+	q = skip_value(p, w->end);
+	if (*p == '{' || *p == '[' || (!last && *p != 'n')) {
+		w->a = FRAME_PATH_JQ;
+	} else if (last) {
+		w->a = FRAME_PATH_SCALAR;
+		w->v = p;
+		w->n = (size_t)(q - p);
+	}
+	return q;
+}
+
+/* The object at p, for step i of the path; returns where it ends. */
+static const unsigned char *
+walk_object(struct walk *w, const unsigned char *p, int i)
+{
+	const unsigned char *k, *end = w->end;
+	size_t n = w->fp->len[i];
+	int esc, match;
+
+	p = skip_white(p + 1, end);
+	if (p < end && *p == '}')
+		return p + 1;
+	while (p < end) {
+		esc = 0;
+		k = p + 1;
+		p = skip_string(k, end, &esc);
+		match = !esc && (size_t)(p - 1 - k) == n && memcmp(k, w->fp->key[i], n) == 0;
+		/* An escaped key may spell the step's: libjq decides. */
+		w->unsure |= esc;
+		p = skip_white(skip_white(p, end) + 1, end);	/* the ':' */
+		if (match)
+			p = walk_step(w, p, i);
+		else
+			p = skip_value(p, end);
+		p = skip_white(p, end);
+		if (p == end || *p != ',')
+			break;
+		p = skip_white(p + 1, end);
+	}
+	return p < end ? p + 1 : end;
+}
+
+enum frame_path_answer
+frame_path_find(const struct frame_path *fp, const char *text, size_t len, const char **v, size_t *n)
+{
+	struct walk w = { fp, (const unsigned char *)text + len, FRAME_PATH_NULL, NULL, 0, 0 };
+	const unsigned char *p = skip_white((const unsigned char *)text, w.end);
+
+	/* null | .a is null; a path into anything else but an object is an
+	 * error that libjq words. */
+	if (p < w.end && *p == '{')
+		walk_object(&w, p, 0);
+	else if (p == w.end || *p != 'n')
+		return FRAME_PATH_JQ;
+	if (w.unsure)
+		return FRAME_PATH_JQ;
+	*v = (const char *)w.v;
+	*n = w.n;
+	return w.a;
+}
+
+static size_t
+utf8_put(unsigned cp, unsigned char *o)
+{
+	if (cp < 0x80) {
+		o[0] = (unsigned char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		o[0] = (unsigned char)(0xc0 | cp >> 6);
+		o[1] = (unsigned char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		o[0] = (unsigned char)(0xe0 | cp >> 12);
+		o[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+		o[2] = (unsigned char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	o[0] = (unsigned char)(0xf0 | cp >> 18);
+	o[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3f));
+	o[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+	o[3] = (unsigned char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+size_t
+frame_string_decode(const char *s, size_t n, char *out)
+{
+	const unsigned char *p = (const unsigned char *)s + 1, *end = (const unsigned char *)s + n - 1;
+	unsigned char *o = (unsigned char *)out;
+	unsigned cp, lo;
+
+	while (p < end) {
+		if (*p != '\\') {
+			*o++ = *p++;
+			continue;
+		}
+		switch (p[1]) {
+		case 'b': *o++ = '\b'; break;
+		case 'f': *o++ = '\f'; break;
+		case 'n': *o++ = '\n'; break;
+		case 'r': *o++ = '\r'; break;
+		case 't': *o++ = '\t'; break;
+		case 'u':
+			/* Checked: four hex digits, a surrogate only as a pair. */
+			hex4(p + 2, end, &cp);
+			if (cp >= 0xd800 && cp <= 0xdbff) {
+				hex4(p + 8, end, &lo);
+				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+				p += 6;
+			}
+			o += utf8_put(cp, o);
+			p += 6;
+			continue;
+		default:	/* " \ / */
+			*o++ = p[1];
+			break;
+		}
+		p += 2;
+	}
+	return (size_t)(o - (unsigned char *)out);
+}
+
 uint64_t
 frame_key(const struct frame_info *fi)
 {

@@ -60,6 +60,52 @@ int frame_check(const char *text, size_t len, int *newline, size_t *at, const ch
 int frame_scan_fast(const char *text, size_t len, struct frame_info *fi);
 void frame_scan_jq(const char *text, size_t len, struct frame_info *fi);
 
+/* A --jq program that is a plain path, answered from checked text without
+ * libjq (issue 11):
+ *
+ *	struct frame_path fp;
+ *	if (frame_path_parse(program, &fp) == 0)		once
+ *		a = frame_path_find(&fp, text, len, &v, &n);	per frame
+ *
+ * A plain path is one or more steps ".name", name as jq 1.6 lexes a field
+ * ([A-Za-z_][A-Za-z0-9_]*), nothing else, not even white space; at most
+ * FRAME_PATH_STEPS steps of FRAME_PATH_KEY - 1 bytes. frame_path_parse()
+ * returns 0 for one, -1 for any other program.
+ *
+ * frame_path_find() reads text that passed frame_check() as jq reads the
+ * path: a repeated key's last value wins, a missing key or a null on the
+ * way gives null. Its answer:
+ *	FRAME_PATH_SCALAR  the value is the string, number, true, false or
+ *			   null written at [*v, *v + *n) of text (a string
+ *			   with its quotes and escapes as written)
+ *	FRAME_PATH_NULL	   jq's answer is null and the text has none to show
+ *	FRAME_PATH_JQ	   ask libjq: an object or array, a step into a value
+ *			   that is neither an object nor null (jq's error),
+ *			   an escaped key where a step looks
+ * struct frame_path is plain data; it borrows nothing from program.
+ * tests/fuzz/jqpath.c and tests/unit/jqpath.c check what lib/json.c prints
+ * from these answers against libjq's output, byte for byte. */
+#define FRAME_PATH_STEPS 8
+#define FRAME_PATH_KEY 64
+
+struct frame_path {
+	int n;
+	size_t len[FRAME_PATH_STEPS];
+	char key[FRAME_PATH_STEPS][FRAME_PATH_KEY];
+};
+
+enum frame_path_answer { FRAME_PATH_JQ, FRAME_PATH_NULL, FRAME_PATH_SCALAR };
+
+int frame_path_parse(const char *program, struct frame_path *fp);
+enum frame_path_answer frame_path_find(const struct frame_path *fp, const char *text, size_t len,
+    const char **v, size_t *n);
+
+/* The bytes a string of checked text stands for: s[0..n) is the string
+ * with its quotes, as frame_path_find() gives it; out has room for n bytes
+ * (an escape is never shorter than what it stands for). Returns how many
+ * bytes it wrote: UTF-8, and a \u0000 is a NUL among them. */
+size_t frame_string_decode(const char *s, size_t n, char *out);
+
 /* A 64-bit key for de-duplication: (id, data.type, actionType), not the id
  * alone: a revoke notice reuses the id of what it revokes (api §4.6). */
 uint64_t frame_key(const struct frame_info *fi);

@@ -101,6 +101,12 @@ output_init(struct output *o, FILE *fp, const char *program, int raw, int pretty
 		jq_teardown(&o->jq);
 		return EX_USAGE;
 	}
+	/* On the user's text: the helpers are only definitions. */
+	o->path = xmalloc(sizeof *o->path);
+	if (frame_path_parse(program, o->path) != 0) {
+		free(o->path);
+		o->path = NULL;
+	}
 	return EX_OK;
 }
 
@@ -151,6 +157,124 @@ output_emit(struct output *o, jv v, struct err *e)
 	return EX_OK;
 }
 
+/* s[0..n) as jq 1.6 writes a string (jv_print.c, jvp_dump_string): \"
+ * and \\, the short escapes of \b \t \r \n \f, \u00XX for the other
+ * control characters and DEL, every other character as it is. */
+static void
+dump_string(FILE *fp, const unsigned char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *end = s + n;
+
+	putc_unlocked('"', fp);
+	for (; s < end; s++) {
+		if (*s >= 0x20 && *s != 0x7f) {
+			if (*s == '"' || *s == '\\')
+				putc_unlocked('\\', fp);
+			putc_unlocked(*s, fp);
+			continue;
+		}
+		putc_unlocked('\\', fp);
+		switch (*s) {
+		case '\b': putc_unlocked('b', fp); break;
+		case '\t': putc_unlocked('t', fp); break;
+		case '\r': putc_unlocked('r', fp); break;
+		case '\n': putc_unlocked('n', fp); break;
+		case '\f': putc_unlocked('f', fp); break;
+		default:
+			fputs_unlocked("u00", fp);
+			putc_unlocked(hex[*s >> 4], fp);
+			putc_unlocked(hex[*s & 0xf], fp);
+			break;
+		}
+	}
+	putc_unlocked('"', fp);
+}
+
+/* A string of checked text, with its quotes, as print_value() prints it. */
+static void
+print_string(struct output *o, const char *v, size_t n)
+{
+	size_t m;
+
+	/* Most strings come as jq writes them. */
+	if (!memchr(v, '\\', n) && !memchr(v, 0x7f, n)) {
+		if (o->raw)
+			fwrite_unlocked(v + 1, 1, n - 2, o->fp);
+		else
+			fwrite_unlocked(v, 1, n, o->fp);
+		return;
+	}
+	if (o->bufsize < n) {
+		o->bufsize = n;
+		o->buf = xrealloc(o->buf, n);
+	}
+	m = frame_string_decode(v, n, o->buf);
+	if (o->raw)
+		fwrite_unlocked(o->buf, 1, m, o->fp);
+	else
+		dump_string(o->fp, (const unsigned char *)o->buf, m);
+}
+
+/* Whether jq 1.6 prints the number v[0..n) as it is written: an integer
+ * of at most 15 digits is a double exactly, and jvp_dtoa_fmt writes it
+ * without an exponent. -0, 1.0, 1e2 and longer integers libjq rewrites. */
+static int
+as_written(const char *v, size_t n)
+{
+	size_t i = v[0] == '-';
+
+	if (n == i || n - i > 15 || (v[i] == '0' && (n > 1 || i)))
+		return 0;
+	for (; i < n; i++)
+		if (v[i] < '0' || v[i] > '9')
+			return 0;
+	return 1;
+}
+
+/* The answer of a plain path, without libjq: -1 when it takes libjq. */
+static int
+print_path(struct output *o, const char *text, size_t len)
+{
+	const char *v;
+	size_t n;
+
+	switch (frame_path_find(o->path, text, len, &v, &n)) {
+	case FRAME_PATH_NULL:
+		v = "null";
+		n = 4;
+		break;
+	case FRAME_PATH_SCALAR:
+		if (*v == '"') {
+			print_string(o, v, n);
+			putc_unlocked('\n', o->fp);
+			return 0;
+		}
+		if (*v != 't' && *v != 'f' && *v != 'n' && !as_written(v, n))
+			return -1;
+		break;
+	default:
+		return -1;
+	}
+	fwrite_unlocked(v, 1, n, o->fp);
+	putc_unlocked('\n', o->fp);
+	return 0;
+}
+
+int
+output_emit_text(struct output *o, const char *text, size_t len, int newline, struct err *e)
+{
+	o->results = 1;
+	if (o->jq == NULL) {
+		json_print_text(o->fp, text, len, newline);
+		return EX_OK;
+	}
+	if (o->path && print_path(o, text, len) == 0)
+		return EX_OK;
+	/* Checked already: libjq gets nothing it would mishandle. */
+	return output_emit(o, jv_parse_sized(text, (int)len), e);
+}
+
 int
 output_each(void *arg, jv v)
 {
@@ -168,6 +292,11 @@ output_release(struct output *o)
 {
 	if (o->jq)
 		jq_teardown(&o->jq);
+	free(o->path);
+	free(o->buf);
+	o->path = NULL;
+	o->buf = NULL;
+	o->bufsize = 0;
 }
 
 void

@@ -12,6 +12,12 @@
  * string results without quotes. No jq state exists unless a program was
  * given: one-shot commands pay nothing for --jq they do not use.
  *
+ * output_emit_text() prints checked frame text as output_emit() would print
+ * its value. A program that is a plain path (.data.id; lib/frame.h) it
+ * answers from the text itself, printing byte for byte what libjq would,
+ * and hands libjq only the frames it cannot answer so (an escaped string
+ * it can, a non-integer number, an object or a jq error it cannot).
+ *
  * jv rules (libjq 1.6): every jv_* call consumes its jv arguments; what a
  * function here says it "consumes" the caller must not free. */
 #ifndef CHATCTL_JSON_H
@@ -24,6 +30,8 @@
 
 #include "err.h"
 
+struct frame_path;
+
 /* The largest integer a JSON number read as a double (as libjq 1.6 and the
  * real app read them) holds exactly: 2^53 - 1. */
 #define JSON_MAX_SAFE_INT 9007199254740991L
@@ -35,6 +43,9 @@ struct output {
 	jq_state *jq;
 	int results;		/* values printed by the last output_emit() */
 	char jq_error[512];	/* the last message from jq's error callback */
+	struct frame_path *path;	/* the program as a plain path, or NULL */
+	char *buf;		/* a string's bytes, decoded */
+	size_t bufsize;
 };
 
 /* pretty: 1 indent, 0 compact, -1 indent when fp is a terminal. */
@@ -43,6 +54,11 @@ int output_init(struct output *o, FILE *fp, const char *program, int raw, int pr
 /* Print v, or the program's results for v. Consumes v. EX_USAGE when the
  * program fails on this input (its message in *e). */
 int output_emit(struct output *o, jv v, struct err *e);
+
+/* Print text, which passed frame_check() (newline as it said there): as
+ * it is without a program (json_print_text()), else as output_emit() would
+ * print its value, with the same results and errors. */
+int output_emit_text(struct output *o, const char *text, size_t len, int newline, struct err *e);
 
 /* output_emit() as a callback for a walk over values (lib/people.h): arg
  * is the struct output. A program failing on a value stops the walk with

@@ -509,6 +509,54 @@ start_proxy() {
 	listen_wait
 }
 
+# A --jq program that is a plain path is answered from the frame's text,
+# without libjq (issue 11): what listen and history print must be what jq
+# prints, byte for byte, the frames jq fails on skipped as before.
+@test "--jq with a plain path prints what jq -c and jq -r print, byte for byte" {
+	local frames=(
+		'{"type":"singleChat","data":{"id":"esc \/ \u00e9 \u001f \n \t \" \\ \ud83d\ude00 \u0000 \u007f \u0041"}}'
+		'{"type":"singleChat","data":{"id":"raw é 😀 '$'\x7f''"}}'
+		'{"data":{"id":1e2}}'
+		'{"data":{"id":-0}}'
+		'{"data":{"id":12345678901234567890}}'
+		'{"data":{"id":123456789012345}}'
+		'{"data":{"id":1.50}}'
+		'{"data":{"id":true}}'
+		'{"data":{"id":null}}'
+		'{"data":{}}'
+		'{"data":null}'
+		'{"data":"a string"}'
+		'{"data":[1]}'
+		'{"data":{"id":{"an":"object"}}}'
+		'{"data":{"id":"first"},"data":{"id":"last"}}'
+		'{"data":{"id":"x","id":7}}'
+		'{"data":{"\u0069d":"escaped key"}}'
+		'{"data":{"id":""}}'
+		'{"a":"}{\"","data":{"x":"]","id":"after a tricky string"}}'
+		'{"data":{"id":"end"}}'
+	)
+	local f d=$BATS_TEST_TMPDIR
+	printf '%s\n' "${frames[@]}" >"$d/frames.json"
+	listen_bg bob --jq .data.id
+	ready
+	for f in "${frames[@]}"; do inject 2 text "$f"; done
+	wait_for "$OUT" '"end"'
+	kill -INT "$LISTEN_PID"
+	listen_wait
+	jq -c .data.id "$d/frames.json" >"$d/want" 2>/dev/null || true
+	cmp "$OUT" "$d/want"
+	grep -qF 'Cannot index string with string "id"; frame skipped' "$ERR"
+	grep -qF 'Cannot index array with string "id"; frame skipped' "$ERR"
+	"$CHATCTL" -p bob history --jq .data.id >"$d/got" 2>/dev/null
+	cmp "$d/got" "$d/want"
+	"$CHATCTL" -p bob history --jq .data.id -r >"$d/got" 2>/dev/null
+	jq -rc .data.id "$d/frames.json" >"$d/want" 2>/dev/null || true
+	cmp "$d/got" "$d/want"
+	"$CHATCTL" -p bob history --jq .data >"$d/got" 2>/dev/null
+	jq -c .data "$d/frames.json" >"$d/want"
+	cmp "$d/got" "$d/want"
+}
+
 # serve sends the real server's connect burst (the welcome, then 9 tips for
 # a user) on every connect: none of it is mail (issue 13 item 1).
 @test "the connect burst is not printed: --count 1 ends on the waiting message, a cron drain prints nothing" {
