@@ -117,9 +117,14 @@ print_value(struct output *o, jv v)
 		fwrite(jv_string_value(v), 1, (size_t)jv_string_length_bytes(jv_copy(v)), o->fp);
 		jv_free(v);
 	} else {
-		jv_dumpf(v, o->fp, o->pretty ? JV_PRINT_PRETTY | JV_PRINT_INDENT_FLAGS(2) : 0);
+		/* jv_dumpf writes a token at a time, each fwrite taking the
+		 * stream's lock: built as one string, a result is one write. */
+		jv s = jv_dump_string(v, o->pretty ? JV_PRINT_PRETTY | JV_PRINT_INDENT_FLAGS(2) : 0);
+
+		fwrite_unlocked(jv_string_value(s), 1, (size_t)jv_string_length_bytes(jv_copy(s)), o->fp);
+		jv_free(s);
 	}
-	putc('\n', o->fp);
+	putc_unlocked('\n', o->fp);
 }
 
 int
