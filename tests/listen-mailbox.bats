@@ -198,6 +198,20 @@ new"
 	[ "$(md5sum <"$db")" = "$sum" ]
 }
 
+@test "a damaged batch of messages exits 6 naming the mailbox and the seq, in listen and history" {
+	send_as alice 2 one >/dev/null
+	send_as alice 2 two >/dev/null
+	run -0 "$CHATCTL" -p bob listen --count 1 --idle 2
+	db=$STATE/http_127.0.0.1_${SERVER_URL##*:}-2.db
+	# cut the records of the stored messages short
+	sqlite3 "$db" "UPDATE batch SET meta = substr(meta, 1, 20)"
+	run -6 --separate-stderr "$CHATCTL" -p bob listen --idle 1 --no-offline
+	[[ $stderr == *"$db: the messages from seq "*" on are damaged"* ]]
+	[ -z "$output" ]
+	run -6 --separate-stderr "$CHATCTL" -p bob history
+	[[ $stderr == *"$db: the messages from seq "*" on are damaged"* ]]
+}
+
 @test "a full disk stops listen with exit 6 after printing what it received" {
 	# Room for an empty mailbox, not for 3000 frames: with SIGXFSZ ignored,
 	# writes past the limit fail (EFBIG) as they do on a full disk. stdout
