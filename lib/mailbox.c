@@ -45,8 +45,10 @@
  * create_time would be stored twice (printed twice, never lost); none is
  * known to.
  *
- * counter holds the next seq: seq only grows, also across pruning, so a
- * cursor stays meaningful however old. The outbox is created now for a
+ * seq only grows, also across pruning, so that a cursor stays meaningful
+ * however old: the next seq is the end of the last batch, or the counter
+ * when that is more. Only pruning sets the counter (to the next seq,
+ * before it deletes), so a commit writes one page fewer. The outbox is created now for a
  * later chatctl, so that adding it needs no schema change. */
 #define SCHEMA_BATCH \
     "CREATE TABLE batch (" \
@@ -92,7 +94,7 @@ static const char mailbox_schema[] = SCHEMA_BATCH SCHEMA_KEPT
 #define STR(x) STR_(x)
 
 enum {
-	MB_BATCH_PUT, MB_READ, MB_AT, MB_SINCE, MB_DUP, MB_NEWEST, MB_NEXT_GET, MB_NEXT_SET,
+	MB_BATCH_PUT, MB_READ, MB_AT, MB_SINCE, MB_DUP, MB_NEWEST, MB_NEXT_GET, MB_FLOOR_SET,
 	MB_CURSOR_GET, MB_CURSOR_SET, MB_VERSION, MB_BEGIN, MB_COMMIT, MB_ROLLBACK, MB_NSTMT
 };
 
@@ -112,8 +114,9 @@ static const char *const mailbox_sql[MB_NSTMT] = {
 	 * within BATCH_SPAN_MS of its cmin. */
 	[MB_NEWEST] = "SELECT max(cmax) FROM batch WHERE cmin >= (SELECT max(cmin) FROM batch) - "
 	    STR(BATCH_SPAN_MS),
-	[MB_NEXT_GET] = "SELECT value FROM counter WHERE name = 'next_seq'",
-	[MB_NEXT_SET] = "UPDATE counter SET value = ? WHERE name = 'next_seq'",
+	[MB_NEXT_GET] = "SELECT max(coalesce((SELECT value FROM counter WHERE name = 'next_seq'), 1),"
+	    " coalesce((SELECT seq + n FROM batch ORDER BY seq DESC LIMIT 1), 1))",
+	[MB_FLOOR_SET] = "UPDATE counter SET value = ? WHERE name = 'next_seq'",
 	[MB_CURSOR_GET] = "SELECT seq FROM cursor WHERE name = ?",
 	[MB_CURSOR_SET] = "INSERT INTO cursor (name, seq) VALUES (?, ?)"
 	    " ON CONFLICT (name) DO UPDATE SET seq = excluded.seq",
@@ -1117,14 +1120,9 @@ mailbox_begin(struct mailbox *mb, struct err *e)
 int
 mailbox_commit(struct mailbox *mb, struct err *e)
 {
-	sqlite3_stmt *st = mb->stmt[MB_NEXT_SET];
 	int code;
 
-	if ((code = batch_flush(mb, e)) == EX_OK) {
-		sqlite3_bind_int64(st, 1, mb->next_seq);
-		code = mailbox_step(mb, st, e);
-	}
-	if (code == EX_OK)
+	if ((code = batch_flush(mb, e)) == EX_OK)
 		code = mailbox_step(mb, mb->stmt[MB_COMMIT], e);
 	if (code != EX_OK) {
 		mailbox_rollback(mb);
@@ -1475,8 +1473,8 @@ int
 mailbox_prune(struct mailbox *mb, int64_t before_ms, long *n, struct err *e)
 {
 	sqlite3_stmt *count, *del;
-	int64_t gone = 0;
-	int rc, code;
+	int64_t gone = 0, next = 1;
+	int rc, code = EX_OK, own = !mailbox_in_transaction(mb);
 
 	*n = 0;
 	rc = sqlite3_prepare_v2(mb->db, "SELECT coalesce(sum(n), 0) FROM batch WHERE received_ms < ?1", -1, &count,
@@ -1490,11 +1488,22 @@ mailbox_prune(struct mailbox *mb, int64_t before_ms, long *n, struct err *e)
 	}
 	sqlite3_bind_int64(count, 1, before_ms);
 	sqlite3_bind_int64(del, 1, before_ms);
-	if ((code = mailbox_exec(mb, "BEGIN IMMEDIATE", e)) == EX_OK &&
-	    (code = mailbox_int(mb, count, &gone, e)) == EX_OK &&
-	    (code = mailbox_step(mb, del, e)) == EX_OK)
-		code = mailbox_exec(mb, "COMMIT", e);
-	if (code != EX_OK && !sqlite3_get_autocommit(mb->db))
+	/* Inside the holder's transaction (a timer between two messages of a
+	 * turn), it is part of that; else a transaction of its own. */
+	if (own)
+		code = mailbox_exec(mb, "BEGIN IMMEDIATE", e);
+	if (code == EX_OK && own)
+		code = mailbox_int(mb, mb->stmt[MB_NEXT_GET], &next, e);
+	else if (code == EX_OK)
+		next = mb->next_seq;
+	if (code == EX_OK && (code = mailbox_int(mb, count, &gone, e)) == EX_OK) {
+		/* The last batch may go: the next seq must not go back. */
+		sqlite3_bind_int64(mb->stmt[MB_FLOOR_SET], 1, next);
+		if ((code = mailbox_step(mb, mb->stmt[MB_FLOOR_SET], e)) == EX_OK &&
+		    (code = mailbox_step(mb, del, e)) == EX_OK && own)
+			code = mailbox_exec(mb, "COMMIT", e);
+	}
+	if (code != EX_OK && own && !sqlite3_get_autocommit(mb->db))
 		sqlite3_exec(mb->db, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_finalize(count);
 	sqlite3_finalize(del);

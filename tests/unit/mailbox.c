@@ -263,6 +263,24 @@ test_seq_across_prune(void)
 	/* A pruned message may come again: it is new then. */
 	CHECK_INT(put1(mb, msg("p1", "singleChat", "", "text", 2, 0, 1), &seq), 1);
 	CHECK_INT(seq, 5);
+	/* Pruning inside a writer's transaction (the holder's prune timer
+	 * between two messages of a turn) is part of it, and takes nothing
+	 * of what the transaction put. */
+	CHECK_INT(mailbox_begin(mb, &e), EX_OK);
+	{
+		struct mailbox_msg a = msg("t1", "singleChat", "", "text", 2, 0, 10);
+		struct mailbox_msg b = msg("t2", "singleChat", "", "text", 2, 0, 11);
+		struct got g = { 0 };
+
+		CHECK_INT(mailbox_put(mb, &a, &seq, &e), 1);
+		CHECK_INT(mailbox_prune(mb, INT64_MAX, &n, &e), EX_OK);
+		CHECK_INT(n, 1);	/* p1, committed before */
+		CHECK_INT(mailbox_in_transaction(mb), 1);
+		CHECK_INT(mailbox_put(mb, &b, &seq, &e), 1);
+		CHECK_INT(mailbox_commit(mb, &e), EX_OK);
+		CHECK_INT(mailbox_read(mb, 0, 0, collect, &g, &e), EX_OK);
+		CHECK_STR(seqs(&g), "6 7");
+	}
 	mailbox_close(mb);
 	free(path);
 }
