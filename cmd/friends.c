@@ -10,12 +10,8 @@ static const struct opt friends_opts[] = {
 static int
 friends_run(struct session *s, const struct args *a, struct err *e)
 {
-	int code = people_friends(&s->api, output_each, &s->out, e);
-
 	(void)a;
-	if (code == EX_USAGE && !e->msg[0])
-		err_set(e, EX_USAGE, "%s", s->out.jq_error);
-	return code;
+	return people_friends(&s->api, output_each, &s->out, e);
 }
 
 const struct command cmd_friends = {

@@ -21,11 +21,7 @@ user_check(const struct args *a, struct err *e)
 static int
 user_run(struct session *s, const struct args *a, struct err *e)
 {
-	int code = people_search(&s->api, a->argv[1], output_each, &s->out, e);
-
-	if (code == EX_USAGE && !e->msg[0])
-		err_set(e, EX_USAGE, "%s", s->out.jq_error);
-	return code;
+	return people_search(&s->api, a->argv[1], output_each, &s->out, e);
 }
 
 const struct command cmd_user = {

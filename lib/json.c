@@ -281,15 +281,9 @@ output_emit_text(struct output *o, const char *text, size_t len, int newline, st
 }
 
 int
-output_each(void *arg, jv v)
+output_each(void *arg, jv v, struct err *e)
 {
-	struct output *o = arg;
-	struct err e = { 0, "" };
-
-	if (output_emit(o, v, &e) == EX_OK)
-		return 0;
-	snprintf(o->jq_error, sizeof o->jq_error, "%s", e.msg);
-	return EX_USAGE;
+	return output_emit(arg, v, e);
 }
 
 void

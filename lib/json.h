@@ -62,8 +62,8 @@ int output_emit_text(struct output *o, const char *text, size_t len, int newline
 
 /* output_emit() as a callback for a walk over values (lib/people.h): arg
  * is the struct output. A program failing on a value stops the walk with
- * EX_USAGE, its message in o->jq_error. */
-int output_each(void *arg, jv v);
+ * EX_USAGE, its message in *e. */
+int output_each(void *arg, jv v, struct err *e);
 
 void output_release(struct output *o);
 

@@ -55,7 +55,7 @@ get(jv o, const char *key)
 /* The friends of one page, in the server's order (by initial); *n counts
  * them. rows is [] on a page without friends (api §3.10). */
 static int
-walk_page(jv rows, long *n, people_each each, void *arg)
+walk_page(jv rows, long *n, people_each each, void *arg, struct err *e)
 {
 	jv groups;
 	int i, j, r = 0;
@@ -84,7 +84,7 @@ walk_page(jv rows, long *n, people_each each, void *arg)
 
 			(*n)++;
 			r = each(arg, person(get(f, "friend_id"), get(f, "username"), get(f, "beizhu"),
-			    get(f, "friend_nickname"), get(f, "avatar")));
+			    get(f, "friend_nickname"), get(f, "avatar")), e);
 			jv_free(f);
 		}
 		jv_free(list);
@@ -115,7 +115,7 @@ people_friends(struct api *a, people_each each, void *arg, struct err *e)
 		jv_free(total);
 		jv_free(data);
 		n = 0;
-		code = walk_page(rows, &n, each, arg);
+		code = walk_page(rows, &n, each, arg, e);
 		jv_free(rows);
 		if (code)
 			return code;
@@ -146,7 +146,7 @@ people_search(struct api *a, const char *word, people_each each, void *arg, stru
 			continue;
 		}
 		r = each(arg, person(get(u, "id"), get(u, "username"), jv_invalid(),
-		    get(u, "nickname"), get(u, "avatar")));
+		    get(u, "nickname"), get(u, "avatar")), e);
 		jv_free(u);
 	}
 	jv_free(data);
@@ -170,10 +170,11 @@ is(jv p, const char *key, const char *name)
 }
 
 static int
-collect(void *arg, jv p)
+collect(void *arg, jv p, struct err *e)
 {
 	struct match *m = arg;
 
+	(void)e;	/* never fails */
 	if (is(p, "username", m->name))
 		m->by_user = jv_array_append(m->by_user, jv_copy(p));
 	else if (is(p, "remark", m->name))

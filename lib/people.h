@@ -15,8 +15,8 @@
  *	{"id": <user id>, "username", "name", "remark", "nickname", "avatar"}
  * where name is what the app shows: the remark, else the nickname, else
  * the username; remark is null for a user who is not a friend. Each person
- * is handed to each(arg, person), which consumes it; a nonzero return
- * stops the walk and is returned.
+ * is handed to each(arg, person, e), which consumes it; a nonzero return
+ * (an exit code, with its message in *e) stops the walk and is returned.
  *
  * people_resolve() turns "@NAME" into a user id: a friend whose username,
  * else whose remark, is exactly NAME (one request: the friend list), else
@@ -30,7 +30,7 @@
 #include "api.h"
 #include "err.h"
 
-typedef int (*people_each)(void *arg, jv person);
+typedef int (*people_each)(void *arg, jv person, struct err *e);
 
 int people_friends(struct api *a, people_each each, void *arg, struct err *e);
 int people_search(struct api *a, const char *word, people_each each, void *arg, struct err *e);

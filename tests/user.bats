@@ -20,6 +20,12 @@ teardown() { common_teardown; }
 	assert_output 3
 }
 
+@test "user search: a program failing on a user is a usage error naming it; what came before is printed" {
+	run -2 --separate-stderr "$CHATCTL" user search 01 --jq 'if .id == 3 then error("no \(.username)") else .id end'
+	[[ $stderr == "chatctl: user: --jq: no carol01"* ]]
+	assert_output 1
+}
+
 @test "user search: nothing found is no output and exit 0" {
 	run -0 --separate-stderr "$CHATCTL" user search nobody-like-this
 	assert_output ''
