@@ -1,7 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -10,7 +9,9 @@
 
 #include <sqlite3.h>
 
+#include "checkpoint.h"
 #include "cred.h"
+#include "keyset.h"
 #include "mailbox.h"
 #include "xalloc.h"
 
@@ -151,26 +152,6 @@ struct batch {
 	uint64_t who;
 };
 
-/* Keys of stored messages, by (create_time, key). */
-struct slot {
-	int64_t ctime;
-	uint64_t key;
-	int64_t seq;
-};
-
-/* Open addressing, at most half full. tag[i] is 0 for a free slot, else
- * a byte of the key's hash: a probe reads the small tag array and touches
- * a slot only on a likely match (a full generation's slots are 384 KiB,
- * its tags 16 KiB). It starts small and doubles: send stores one. */
-struct keyset {
-	struct slot *s;
-	unsigned char *tag;
-	size_t n, mask;		/* mask + 1 slots */
-	int64_t first_seq;	/* its messages have seq >= this */
-	int64_t maxc;		/* the newest create_time in it */
-};
-
-#define KEYSET_MIN 64
 
 struct mailbox {
 	sqlite3 *db;
@@ -416,126 +397,12 @@ mailbox_setup(struct mailbox *mb, struct err *e)
  * back: 256 KiB, a checkpoint every fifth send, measured no better). */
 #define LAZY_WAL_MAX (1024 * 1024)
 
-/* The checkpointer: a thread with a connection of its own, so that the
- * holder does not wait for the disk. A checkpoint copies the WAL into the
- * database and ends with two fsyncs; done by the committing thread, as
- * SQLite does by default, they stalled listen for 40 % of a flood. Once
- * the WAL holds CKPT_PAGES pages, a commit wakes the thread, which copies
- * and syncs what is there. But the WAL starts over only when a checkpoint
- * has copied all of it, which the thread, racing the commits, never
- * quite does: so once its pass is done, the next commit checkpoints the
- * little that came meanwhile itself. Past four times CKPT_PAGES (a thread
- * that cannot keep up), commits checkpoint themselves, as SQLite would. */
-#define CKPT_PAGES 4096
-
-struct checkpointer {
-	pthread_t thread;
-	pthread_mutex_t lock;
-	pthread_cond_t wake;
-	sqlite3 *db;
-	int pages;		/* CKPT_PAGES, or a test's */
-	enum { CKPT_IDLE, CKPT_WANTED, CKPT_DONE } state;
-	int stop;
-};
-
-static void *
-checkpointer_run(void *arg)
-{
-	struct checkpointer *c = arg;
-
-	pthread_mutex_lock(&c->lock);
-	for (;;) {
-		while (c->state != CKPT_WANTED && !c->stop)
-			pthread_cond_wait(&c->wake, &c->lock);
-		if (c->stop)
-			break;
-		pthread_mutex_unlock(&c->lock);
-		/* Busy or failing: the commits go on asking, and past the
-		 * hard limit they checkpoint themselves. */
-		sqlite3_wal_checkpoint_v2(c->db, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-		pthread_mutex_lock(&c->lock);
-		c->state = CKPT_DONE;
-	}
-	pthread_mutex_unlock(&c->lock);
-	return NULL;
-}
-
-/* sqlite3_wal_hook: after each commit, with the WAL's size in pages. */
-static int
-checkpointer_hook(void *arg, sqlite3 *db, const char *name, int pages)
-{
-	struct checkpointer *c = arg;
-	int self = pages >= 4 * c->pages;	/* the hard limit */
-
-	if (pages < c->pages)
-		return SQLITE_OK;
-	pthread_mutex_lock(&c->lock);
-	if (c->state == CKPT_IDLE) {
-		c->state = CKPT_WANTED;
-		pthread_cond_signal(&c->wake);
-	} else if (c->state == CKPT_DONE) {
-		c->state = CKPT_IDLE;
-		self = 1;
-	}
-	pthread_mutex_unlock(&c->lock);
-	if (self)
-		sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-	return SQLITE_OK;
-}
-
+/* Checkpoints in a thread of their own (lib/checkpoint.h). */
 void
 mailbox_checkpoint_behind(struct mailbox *mb, int pages)
 {
-	struct checkpointer *c;
-
-	if (mb->ckpt)
-		return;
-	c = xcalloc(1, sizeof *c);
-	c->pages = pages > 0 ? pages : CKPT_PAGES;
-	if (sqlite3_open_v2(mb->path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
-	    SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK) {
-		sqlite3_close(c->db);
-		free(c);
-		return;		/* SQLite's own checkpoints go on */
-	}
-	sqlite3_busy_timeout(c->db, 5000);
-	/* A connection that has read nothing does not know the file is in WAL
-	 * mode, and its checkpoints would do nothing. */
-	if (sqlite3_exec(c->db, "PRAGMA synchronous = NORMAL; SELECT count(*) FROM sqlite_schema;", NULL,
-	    NULL, NULL) != SQLITE_OK) {
-		sqlite3_close(c->db);
-		free(c);
-		return;
-	}
-	pthread_mutex_init(&c->lock, NULL);
-	pthread_cond_init(&c->wake, NULL);
-	if (pthread_create(&c->thread, NULL, checkpointer_run, c) != 0) {
-		sqlite3_close(c->db);
-		free(c);
-		return;
-	}
-	mb->ckpt = c;
-	sqlite3_wal_hook(mb->db, checkpointer_hook, c);	/* replaces wal_autocheckpoint */
-}
-
-static void
-checkpointer_stop(struct mailbox *mb)
-{
-	struct checkpointer *c = mb->ckpt;
-
-	if (c == NULL)
-		return;
-	sqlite3_wal_hook(mb->db, NULL, NULL);
-	pthread_mutex_lock(&c->lock);
-	c->stop = 1;
-	pthread_cond_signal(&c->wake);
-	pthread_mutex_unlock(&c->lock);
-	pthread_join(c->thread, NULL);
-	sqlite3_close(c->db);
-	pthread_mutex_destroy(&c->lock);
-	pthread_cond_destroy(&c->wake);
-	free(c);
-	mb->ckpt = NULL;
+	if (mb->ckpt == NULL)
+		mb->ckpt = checkpointer_start(mb->db, mb->path, pages);
 }
 
 void
@@ -582,7 +449,7 @@ mailbox_close(struct mailbox *mb)
 
 	if (mb == NULL)
 		return;
-	checkpointer_stop(mb);
+	checkpointer_stop(mb->ckpt, mb->db);
 	for (i = 0; i < MB_NSTMT; i++)
 		sqlite3_finalize(mb->stmt[i]);
 	if (mb->lazy)
@@ -590,10 +457,8 @@ mailbox_close(struct mailbox *mb)
 	sqlite3_close(mb->db);
 	buf_release(&mb->cur.meta);
 	buf_release(&mb->cur.frames);
-	free(mb->gen[0].s);
-	free(mb->gen[1].s);
-	free(mb->gen[0].tag);
-	free(mb->gen[1].tag);
+	keyset_release(&mb->gen[0]);
+	keyset_release(&mb->gen[1]);
 	free(mb->path);
 	free(mb);
 }
@@ -775,70 +640,6 @@ same_message(const struct rec *r, const struct mailbox_msg *m, int64_t ctime, ui
 	    strcmp(r->action, m->action) == 0;
 }
 
-/* The keysets. */
-
-static uint64_t
-slot_hash(int64_t ctime, uint64_t key)
-{
-	return (key ^ (uint64_t)ctime) * 0x9e3779b97f4a7c15ULL;
-}
-
-#define SLOT(k, h) ((size_t)((h) >> 32) & (k)->mask)
-#define TAG(h) ((unsigned char)((h) >> 56 | 1))
-#define NEXT(k, i) (((i) + 1) & (k)->mask)
-
-static void
-keyset_alloc(struct keyset *k, size_t slots)
-{
-	free(k->s);
-	free(k->tag);
-	k->s = xmalloc(slots * sizeof *k->s);
-	k->tag = xcalloc(slots, 1);
-	k->mask = slots - 1;
-}
-
-static void
-keyset_put(struct keyset *k, const struct slot *s)
-{
-	uint64_t h = slot_hash(s->ctime, s->key);
-	size_t i;
-
-	for (i = SLOT(k, h); k->tag[i]; i = NEXT(k, i))
-		;
-	k->tag[i] = TAG(h);
-	k->s[i] = *s;
-	k->n++;
-}
-
-static void
-keyset_grow(struct keyset *k)
-{
-	struct keyset old = *k;
-	size_t i;
-
-	k->s = NULL;
-	k->tag = NULL;
-	keyset_alloc(k, (old.mask + 1) * 2);
-	k->n = 0;
-	for (i = 0; i <= old.mask; i++)
-		if (old.tag[i])
-			keyset_put(k, &old.s[i]);
-	free(old.s);
-	free(old.tag);
-}
-
-static void
-keyset_clear(struct keyset *k, int64_t first_seq)
-{
-	if (k->s == NULL)
-		keyset_alloc(k, KEYSET_MIN);
-	else if (k->n)
-		memset(k->tag, 0, k->mask + 1);
-	k->n = 0;
-	k->first_seq = first_seq;
-	k->maxc = INT64_MIN;
-}
-
 /* Forget everything in memory: from now on, only batches from seq on are
  * known there, and what is older is asked of the database. */
 static void
@@ -869,11 +670,7 @@ keys_add(struct mailbox *mb, int64_t ctime, uint64_t key, int64_t seq)
 		keyset_clear(&mb->gen[0], seq);
 		k = &mb->gen[0];
 	}
-	if (2 * (k->n + 1) > k->mask + 1)
-		keyset_grow(k);
-	keyset_put(k, &(struct slot){ ctime, key, seq });
-	if (ctime > k->maxc)
-		k->maxc = ctime;
+	keyset_add(k, ctime, key, seq);
 }
 
 /* Is the message with this seq m? It is in the batch being filled, or in
@@ -939,23 +736,34 @@ stored_below(struct mailbox *mb, const struct mailbox_msg *m, int64_t ctime, uin
 	return found;
 }
 
+/* A key in memory that m has: is it m? */
+struct candidate {
+	struct mailbox *mb;
+	const struct mailbox_msg *m;
+	int64_t ctime;
+	uint64_t key;
+	struct err *e;
+};
+
+static int
+is_candidate(void *arg, int64_t seq)
+{
+	struct candidate *c = arg;
+
+	return stored_is(c->mb, seq, c->m, c->ctime, c->key, c->e);
+}
+
 /* 1 when m is stored already, 0 when not, -1 on error. */
 static int
 mailbox_seen(struct mailbox *mb, const struct mailbox_msg *m, int64_t ctime, uint64_t key,
     struct err *e)
 {
-	uint64_t h = slot_hash(ctime, key);
+	struct candidate c = { mb, m, ctime, key, e };
 	int g, r;
-	size_t i;
 
-	for (g = 0; g < 2; g++) {
-		const struct keyset *k = &mb->gen[g];
-
-		for (i = SLOT(k, h); k->tag[i]; i = NEXT(k, i))
-			if (k->tag[i] == TAG(h) && k->s[i].ctime == ctime && k->s[i].key == key &&
-			    (r = stored_is(mb, k->s[i].seq, m, ctime, key, e)) != 0)
-				return r;
-	}
+	for (g = 0; g < 2; g++)
+		if ((r = keyset_each(&mb->gen[g], ctime, key, is_candidate, &c)) != 0)
+			return r;
 	if (!mb->old_known) {
 		mb->old_cmax = INT64_MIN;
 		if (mailbox_int(mb, mb->stmt[MB_NEWEST], &mb->old_cmax, e) != EX_OK)
