@@ -77,6 +77,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (size > 1 << 16 || frame_check(text, size, NULL, NULL, NULL) != 0)
 		return 0;
+	/* The whole value, built without libjq's parser, dumps as parsed. */
+	{
+		jv a = jv_dump_string(json_checked(text, size), 0);
+		jv b = jv_dump_string(jv_parse_sized(text, (int)size), 0);
+
+		if (strcmp(jv_string_value(a), jv_string_value(b)) != 0) {
+			fprintf(stderr, "built %s, parsed %s\n", jv_string_value(a), jv_string_value(b));
+			FUZZ_CHECK(!"json_checked and jv_parse_sized differ");
+		}
+		jv_free(a);
+		jv_free(b);
+	}
 	for (i = 0; i < NPROG; i++)
 		for (raw = 0; raw < 2; raw++) {
 			run(&outs[i][raw], text, size, 1, &fast);

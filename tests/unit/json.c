@@ -1,6 +1,7 @@
 /* JSON output and --jq (lib/json.c). */
 #include <stdlib.h>
 
+#include "../../lib/frame.h"
 #include "../../lib/json.h"
 #include "unit.h"
 
@@ -22,6 +23,38 @@ emit(const char *program, int raw, int pretty, const char *input, int *code)
 	return text;
 }
 
+/* json_checked() builds what jv_parse_sized() parses: the same dump,
+ * key order, duplicates, escapes and numbers included. */
+static void
+test_checked(void)
+{
+	static const char *const texts[] = {
+		"{}", "[]", " [ ] ", "{\"b\":1,\"a\":2,\"b\":3}", "{\"a\":{\"a\":{\"a\":[1,[2,[3]]]}}}",
+		"\"\\u00e9\\ud83d\\ude00\\/\\\"\\\\\\b\\f\\n\\r\\t\\u0000x\"", "\"\xe4\xbd\xa0\"",
+		"0", "-0", "1.5", "1e2", "1E-2", "-1.25e+3", "12345678901234567890", "1e400", "-1e400",
+		"4.9e-324", "1e-400", "0.1", "3.141592653589793238462643383279", "123456789012345.6",
+		"true", "false", "null", "\t{\"k\\u0041\":[true,false,null,\"\"]}\r\n",
+		"{\"type\":\"singleChat\",\"data\":{\"id\":\"u1\",\"from_id\":2,\"data\":\"{\\\"a\\\":1}\"}}",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+		size_t len = strlen(texts[i]);
+		jv a, b;
+
+		if (strcmp(texts[i], "\"\\u00e9\\ud83d\\ude00\\/\\\"\\\\\\b\\f\\n\\r\\t\\u0000x\"") == 0)
+			CHECK_INT(jv_string_length_bytes(json_checked(texts[i], len)), 16);
+		CHECK(frame_check(texts[i], len, NULL, NULL, NULL) == 0);
+		a = jv_dump_string(json_checked(texts[i], len), 0);
+		b = jv_dump_string(jv_parse_sized(texts[i], (int)len), 0);
+		if (strcmp(jv_string_value(a), jv_string_value(b)) != 0)
+			fprintf(stderr, "%s: built %s, parsed %s\n", texts[i], jv_string_value(a), jv_string_value(b));
+		CHECK_STR(jv_string_value(a), jv_string_value(b));
+		jv_free(a);
+		jv_free(b);
+	}
+}
+
 int
 main(void)
 {
@@ -29,6 +62,8 @@ main(void)
 	struct err e;
 	char *s;
 	int code;
+
+	test_checked();
 
 	s = emit(NULL, 0, 0, "{\"b\":1,\"a\":\"中\"}", &code);
 	CHECK_INT(code, EX_OK);
