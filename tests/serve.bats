@@ -753,7 +753,7 @@ ws_url() {
 	tok=$(token_of bob001)
 	probe old "$(ws_url "$tok")" --for 3
 	wait_line old system
-	probe new "$(ws_url "$tok")" --count 2
+	probe new "$(ws_url "$tok")" --for 2
 	wait_line new system
 	req POST /api/chat/socket/sendmessage -H "token: $(token_of alice01)" -d 'sendto_id=2&chatType=single&type=text&data=to-new'
 	probe_end new
