@@ -182,12 +182,29 @@ mailbox_fail(struct mailbox *mb, int rc, struct err *e)
 	return err_set(e, EX_IO, "%s: %s", mb->path, sqlite3_errmsg(mb->db));
 }
 
-/* Run a statement that returns no rows (or whose rows do not matter). */
+/* Statements are prepared at their first use: a send needs six of the
+ * fourteen, and preparing them all cost it more than storing its record.
+ * NULL, with e set, when one cannot be. */
+static sqlite3_stmt *
+stmt(struct mailbox *mb, int i, struct err *e)
+{
+	int rc;
+
+	if (mb->stmt[i] == NULL && (rc = sqlite3_prepare_v3(mb->db, mailbox_sql[i], -1,
+	    SQLITE_PREPARE_PERSISTENT, &mb->stmt[i], NULL)) != SQLITE_OK)
+		mailbox_fail(mb, rc, e);
+	return mb->stmt[i];
+}
+
+/* Run a statement that returns no rows (or whose rows do not matter).
+ * st NULL: stmt() failed, and said why in e. */
 static int
 mailbox_step(struct mailbox *mb, sqlite3_stmt *st, struct err *e)
 {
 	int rc;
 
+	if (st == NULL)
+		return EX_IO;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		;
 	sqlite3_reset(st);
@@ -206,9 +223,11 @@ mailbox_exec(struct mailbox *mb, const char *sql, struct err *e)
 static int
 mailbox_int(struct mailbox *mb, sqlite3_stmt *st, int64_t *v, struct err *e)
 {
-	int rc = sqlite3_step(st);
+	int rc;
 
-	if (rc == SQLITE_ROW) {
+	if (st == NULL)
+		return EX_IO;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		*v = sqlite3_column_int64(st, 0);
 		rc = sqlite3_step(st);
 	}
@@ -343,20 +362,11 @@ mailbox_configure(struct mailbox *mb, int fresh, struct err *e)
 	return mailbox_exec(mb, MAILBOX_CHECKPOINT, e);
 }
 
+/* What another process commits from now on changes data_version. */
 static int
 mailbox_prepare(struct mailbox *mb, struct err *e)
 {
-	int i, rc;
-
-	for (i = 0; i < MB_NSTMT; i++) {
-		if (mb->stmt[i])
-			continue;	/* the upgrade prepared it */
-		rc = sqlite3_prepare_v3(mb->db, mailbox_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
-		    &mb->stmt[i], NULL);
-		if (rc != SQLITE_OK)
-			return mailbox_fail(mb, rc, e);
-	}
-	return mailbox_int(mb, mb->stmt[MB_VERSION], &mb->data_version, e);
+	return mailbox_int(mb, stmt(mb, MB_VERSION, e), &mb->data_version, e);
 }
 
 static int mailbox_upgrade(struct mailbox *mb, struct err *e);
@@ -367,6 +377,9 @@ mailbox_setup(struct mailbox *mb, struct err *e)
 	int64_t version = 0, tables = 0;
 	int rc, code;
 
+	/* Memory statistics take a global mutex on every allocation; nothing
+	 * here reads them. Refused (harmlessly) once SQLite is initialised. */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	rc = sqlite3_open_v2(mb->path, &mb->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 	    SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW, NULL);
 	if (rc != SQLITE_OK)
@@ -679,7 +692,7 @@ static int
 stored_is(struct mailbox *mb, int64_t seq, const struct mailbox_msg *m, int64_t ctime, uint64_t key,
     struct err *e)
 {
-	sqlite3_stmt *st = mb->stmt[MB_AT];
+	sqlite3_stmt *st = stmt(mb, MB_AT, e);
 	struct decoded d = { 0 };
 	struct rec r;
 	int rc, same = 0;
@@ -694,6 +707,8 @@ stored_is(struct mailbox *mb, int64_t seq, const struct mailbox_msg *m, int64_t 
 				return same_message(&r, m, ctime, key);
 		return 0;
 	}
+	if (st == NULL)
+		return -1;
 	sqlite3_bind_int64(st, 1, seq);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (decode(mb, st, &d, e) != EX_OK)
@@ -714,11 +729,13 @@ static int
 stored_below(struct mailbox *mb, const struct mailbox_msg *m, int64_t ctime, uint64_t key,
     struct err *e)
 {
-	sqlite3_stmt *st = mb->stmt[MB_DUP];
+	sqlite3_stmt *st = stmt(mb, MB_DUP, e);
 	struct decoded d = { 0 };
 	int rc, found = 0;
 	long i;
 
+	if (st == NULL)
+		return -1;
 	sqlite3_bind_int64(st, 1, ctime);
 	sqlite3_bind_int64(st, 2, mb->cover);
 	while (!found && (rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -766,7 +783,7 @@ mailbox_seen(struct mailbox *mb, const struct mailbox_msg *m, int64_t ctime, uin
 			return r;
 	if (!mb->old_known) {
 		mb->old_cmax = INT64_MIN;
-		if (mailbox_int(mb, mb->stmt[MB_NEWEST], &mb->old_cmax, e) != EX_OK)
+		if (mailbox_int(mb, stmt(mb, MB_NEWEST, e), &mb->old_cmax, e) != EX_OK)
 			return -1;
 		mb->old_known = 1;
 	}
@@ -777,11 +794,13 @@ mailbox_seen(struct mailbox *mb, const struct mailbox_msg *m, int64_t ctime, uin
 static int
 keys_learn(struct mailbox *mb, struct err *e)
 {
-	sqlite3_stmt *st = mb->stmt[MB_SINCE];
+	sqlite3_stmt *st = stmt(mb, MB_SINCE, e);
 	struct decoded d = { 0 };
 	int rc, code = EX_OK;
 	long i;
 
+	if (st == NULL)
+		return EX_IO;
 	sqlite3_bind_int64(st, 1, mb->known_next);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if ((code = decode(mb, st, &d, e)) != EX_OK)
@@ -813,12 +832,14 @@ batch_reset(struct batch *b)
 static int
 batch_flush(struct mailbox *mb, struct err *e)
 {
-	sqlite3_stmt *st = mb->stmt[MB_BATCH_PUT];
+	sqlite3_stmt *st = stmt(mb, MB_BATCH_PUT, e);
 	struct batch *b = &mb->cur;
 	int code;
 
 	if (b->n == 0)
 		return EX_OK;
+	if (st == NULL)
+		return EX_IO;
 	sqlite3_bind_int64(st, 1, b->seq);
 	sqlite3_bind_int64(st, 2, b->n);
 	sqlite3_bind_int64(st, 3, b->received_ms);
@@ -910,10 +931,10 @@ mailbox_begin(struct mailbox *mb, struct err *e)
 {
 	int code;
 
-	if ((code = mailbox_step(mb, mb->stmt[MB_BEGIN], e)) != EX_OK)
+	if ((code = mailbox_step(mb, stmt(mb, MB_BEGIN, e), e)) != EX_OK)
 		return code;
 	mb->next_seq = 1;
-	if ((code = mailbox_int(mb, mb->stmt[MB_NEXT_GET], &mb->next_seq, e)) != EX_OK) {
+	if ((code = mailbox_int(mb, stmt(mb, MB_NEXT_GET, e), &mb->next_seq, e)) != EX_OK) {
 		mailbox_rollback(mb);
 		return code;
 	}
@@ -933,7 +954,7 @@ mailbox_commit(struct mailbox *mb, struct err *e)
 	int code;
 
 	if ((code = batch_flush(mb, e)) == EX_OK)
-		code = mailbox_step(mb, mb->stmt[MB_COMMIT], e);
+		code = mailbox_step(mb, stmt(mb, MB_COMMIT, e), e);
 	if (code != EX_OK) {
 		mailbox_rollback(mb);
 		return code;
@@ -951,7 +972,7 @@ mailbox_rollback(struct mailbox *mb)
 	batch_reset(&mb->cur);
 	mb->keys_ready = 0;
 	if (!sqlite3_get_autocommit(mb->db))
-		mailbox_step(mb, mb->stmt[MB_ROLLBACK], &ignored);
+		mailbox_step(mb, stmt(mb, MB_ROLLBACK, &ignored), &ignored);
 }
 
 int
@@ -995,12 +1016,14 @@ int
 mailbox_read(struct mailbox *mb, int64_t after, long limit, mailbox_each each, void *arg,
     struct err *e)
 {
-	sqlite3_stmt *st = mb->stmt[MB_READ];
+	sqlite3_stmt *st = stmt(mb, MB_READ, e);
 	struct decoded d = { 0 };
 	struct mailbox_row row;
 	long i, handed = 0;
 	int rc, code = EX_OK, stop = 0;
 
+	if (st == NULL)
+		return EX_IO;
 	sqlite3_bind_int64(st, 1, after + 1);
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if ((code = decode(mb, st, &d, e)) != EX_OK)
@@ -1021,7 +1044,7 @@ int
 mailbox_last_seq(struct mailbox *mb, int64_t *seq, struct err *e)
 {
 	int64_t next = 1;
-	int code = mailbox_int(mb, mb->stmt[MB_NEXT_GET], &next, e);
+	int code = mailbox_int(mb, stmt(mb, MB_NEXT_GET, e), &next, e);
 
 	*seq = next - 1;
 	return code;
@@ -1034,7 +1057,7 @@ mailbox_changed(struct mailbox *mb, struct err *e)
 {
 	int64_t v = mb->data_version;
 
-	if (mailbox_int(mb, mb->stmt[MB_VERSION], &v, e) != EX_OK)
+	if (mailbox_int(mb, stmt(mb, MB_VERSION, e), &v, e) != EX_OK)
 		return -1;
 	if (v == mb->data_version)
 		return 0;
@@ -1045,10 +1068,12 @@ mailbox_changed(struct mailbox *mb, struct err *e)
 int
 mailbox_cursor_get(struct mailbox *mb, const char *name, int64_t *seq, struct err *e)
 {
-	sqlite3_stmt *st = mb->stmt[MB_CURSOR_GET];
+	sqlite3_stmt *st = stmt(mb, MB_CURSOR_GET, e);
 	int code;
 
 	*seq = -1;
+	if (st == NULL)
+		return EX_IO;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	code = mailbox_int(mb, st, seq, e);
 	sqlite3_clear_bindings(st);
@@ -1058,9 +1083,11 @@ mailbox_cursor_get(struct mailbox *mb, const char *name, int64_t *seq, struct er
 int
 mailbox_cursor_set(struct mailbox *mb, const char *name, int64_t seq, struct err *e)
 {
-	sqlite3_stmt *st = mb->stmt[MB_CURSOR_SET];
+	sqlite3_stmt *st = stmt(mb, MB_CURSOR_SET, e);
 	int code;
 
+	if (st == NULL)
+		return EX_IO;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, seq);
 	code = mailbox_step(mb, st, e);
@@ -1282,7 +1309,7 @@ mailbox_query(struct mailbox *mb, const struct mailbox_query *q, mailbox_each ea
 int
 mailbox_prune(struct mailbox *mb, int64_t before_ms, long *n, struct err *e)
 {
-	sqlite3_stmt *count, *del;
+	sqlite3_stmt *count, *del, *floor;
 	int64_t gone = 0, next = 1;
 	int rc, code = EX_OK, own = !mailbox_in_transaction(mb);
 
@@ -1303,13 +1330,14 @@ mailbox_prune(struct mailbox *mb, int64_t before_ms, long *n, struct err *e)
 	if (own)
 		code = mailbox_exec(mb, "BEGIN IMMEDIATE", e);
 	if (code == EX_OK && own)
-		code = mailbox_int(mb, mb->stmt[MB_NEXT_GET], &next, e);
+		code = mailbox_int(mb, stmt(mb, MB_NEXT_GET, e), &next, e);
 	else if (code == EX_OK)
 		next = mb->next_seq;
 	if (code == EX_OK && (code = mailbox_int(mb, count, &gone, e)) == EX_OK) {
 		/* The last batch may go: the next seq must not go back. */
-		sqlite3_bind_int64(mb->stmt[MB_FLOOR_SET], 1, next);
-		if ((code = mailbox_step(mb, mb->stmt[MB_FLOOR_SET], e)) == EX_OK &&
+		if ((floor = stmt(mb, MB_FLOOR_SET, e)) != NULL)
+			sqlite3_bind_int64(floor, 1, next);
+		if ((code = mailbox_step(mb, floor, e)) == EX_OK &&
 		    (code = mailbox_step(mb, del, e)) == EX_OK && own)
 			code = mailbox_exec(mb, "COMMIT", e);
 	}
