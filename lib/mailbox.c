@@ -1367,11 +1367,10 @@ mailbox_upgrade(struct mailbox *mb, struct err *e)
 		goto out;	/* another process upgraded it meanwhile */
 	if ((code = mailbox_exec(mb, SCHEMA_BATCH, e)) != EX_OK)
 		goto out;
-	rc = sqlite3_prepare_v2(mb->db, mailbox_sql[MB_BATCH_PUT], -1, &mb->stmt[MB_BATCH_PUT], NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(mb->db, "SELECT seq, received_ms, ctime, coalesce(id, ''), type,"
-		    " action, dtype, coalesce(peer, 0), coalesce(grp, 0), outgoing, frame FROM message"
-		    " ORDER BY seq", -1, &st, NULL);
+	/* batch_flush() prepares its INSERT at first use, now that the table is there. */
+	rc = sqlite3_prepare_v2(mb->db, "SELECT seq, received_ms, ctime, coalesce(id, ''), type,"
+	    " action, dtype, coalesce(peer, 0), coalesce(grp, 0), outgoing, frame FROM message"
+	    " ORDER BY seq", -1, &st, NULL);
 	if (rc != SQLITE_OK) {
 		code = mailbox_fail(mb, rc, e);
 		goto out;
