@@ -113,8 +113,8 @@ static const char *const mailbox_sql[MB_NSTMT] = {
 	    " AND ?1 AND cmax >= ?1 AND seq < ?2",
 	/* The newest create_time stored: exact, since every batch's cmax is
 	 * within BATCH_SPAN_MS of its cmin. */
-	[MB_NEWEST] = "SELECT max(cmax) FROM batch WHERE cmin >= (SELECT max(cmin) FROM batch) - "
-	    STR(BATCH_SPAN_MS),
+	[MB_NEWEST] = "SELECT max(cmax) FROM batch WHERE cmin >= (SELECT max(cmin) FROM batch"
+	    " WHERE cmin IS NOT NULL) - " STR(BATCH_SPAN_MS),
 	[MB_NEXT_GET] = "SELECT max(coalesce((SELECT value FROM counter WHERE name = 'next_seq'), 1),"
 	    " coalesce((SELECT seq + n FROM batch ORDER BY seq DESC LIMIT 1), 1))",
 	[MB_FLOOR_SET] = "UPDATE counter SET value = ? WHERE name = 'next_seq'",
