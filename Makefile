@@ -203,7 +203,7 @@ demo:
 
 bench:
 	@sh tools/deps.sh build bench
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all bench-tools
 	@CHATCTL=$(abspath $(BIN)) sh tests/bench/run
 
 INSTALL_DIRS = $(BINDIR) $(MANDIR)/man1 $(MANDIR)/man7 $(BASHCOMPDIR) $(ZSHCOMPDIR) $(FISHCOMPDIR)
