@@ -110,6 +110,12 @@ consumer_ack(struct consumer *c, struct err *e)
 }
 
 int
+consumer_unacked(const struct consumer *c)
+{
+	return c->pumped != c->cursor;
+}
+
+int
 consumer_done(const struct consumer *c)
 {
 	return c->done;

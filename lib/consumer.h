@@ -50,6 +50,10 @@ int consumer_pump(struct consumer *c, struct err *e);
 /* Everything pumped so far was written out: move the cursor past it. */
 int consumer_ack(struct consumer *c, struct err *e);
 
+/* Whether anything pumped is not acknowledged yet (consumer_ack would
+ * write). */
+int consumer_unacked(const struct consumer *c);
+
 /* 1 once the sink returned CONSUMER_LAST. */
 int consumer_done(const struct consumer *c);
 

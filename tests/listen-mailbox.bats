@@ -128,6 +128,23 @@ after-kill"
 	[ "$(stat .data.ws_connects)" = 2 ]
 }
 
+@test "kill -9 after an idle moment repeats nothing: the holder acknowledged what it printed" {
+	bot bob --consumer one
+	wait_for -p "$BOT_PID" "$ERR.bot" "offline messages requested"
+	a=$(send_as alice 2 first)
+	wait_for -p "$BOT_PID" "$OUT.bot" "$a"
+	b=$(send_as alice 2 second)
+	wait_for -p "$BOT_PID" "$OUT.bot" "$b"
+	sleep 0.5	# the acknowledgement is due within 50 ms of the print
+	kill -9 "$BOT_PID"
+	wait "$BOT_PID" 2>/dev/null || true
+	BOT_PID=
+	send_as alice 2 third >/dev/null
+	run -0 --separate-stderr "$CHATCTL" -p bob listen --consumer one --idle 2
+	run texts <<<"$output"
+	assert_output third
+}
+
 @test "a consumer in use by another process is refused with exit 6" {
 	listen_bg bob
 	ready
