@@ -80,7 +80,6 @@ struct listen {
 	int code;
 	int up;			/* a link of ours was accepted at least once */
 	int output_lost;	/* a write failed: acknowledge nothing more */
-	int ack_due;		/* printed and flushed, not yet acknowledged */
 	long printed, printed_then;
 	int64_t last_print;	/* updated once per loop turn, not per frame */
 
@@ -254,12 +253,20 @@ ack(struct listen *l)
 {
 	struct err ce = { 0, "" };
 
-	l->ack_due = 0;
 	if (consumer_ack(l->consumer, &ce) != EX_OK) {
 		err_set(l->e, EX_IO, "%s", ce.msg);
 		l->stop = RUNNING;
 		stop(l, STOP_FATAL, EX_IO);
 	}
+}
+
+/* Rows were pumped, and written out: pump runs only inside a turn, which
+ * flushes before it ends, and once a flush failed nothing is acknowledged
+ * again. */
+static int
+ack_due(const struct listen *l)
+{
+	return l->consumer && !l->output_lost && consumer_unacked(l->consumer);
 }
 
 /* Write out what was printed; acknowledge it only once it is out. */
@@ -282,9 +289,8 @@ flush_and_ack(struct listen *l)
 		clearerr(stdout);
 		return;
 	}
-	if (l->consumer == NULL || !consumer_unacked(l->consumer))
+	if (!ack_due(l))
 		return;
-	l->ack_due = 1;
 	if (l->holder)
 		loop_timer_set(l->t_ack, ACK_DEFER_US);
 	else
@@ -313,7 +319,7 @@ on_turn(void *arg)
 	struct listen *l = arg;
 	struct err ce = { 0, "" };
 
-	if (l->ack_due)
+	if (ack_due(l))
 		ack(l);
 	if (l->holder)
 		holder_commit(l->holder, &ce);	/* a failure came through on_fatal */
@@ -330,7 +336,7 @@ on_turn(void *arg)
 }
 
 static void
-pump_cb(void *arg)
+next_turn(void *arg)
 {
 	(void)arg;	/* the turn it ends does the work */
 }
@@ -597,8 +603,8 @@ start(struct listen *l, char *url, struct err *e)
 	l->t_idle = loop_timer_new(l->lp, idle_cb, l);
 	l->t_timeout = loop_timer_new(l->lp, timeout_cb, l);
 	l->t_stdout = loop_timer_new(l->lp, stdout_cb, l);
-	l->t_pump = loop_timer_new(l->lp, pump_cb, l);
-	l->t_ack = loop_timer_new(l->lp, pump_cb, l);
+	l->t_pump = loop_timer_new(l->lp, next_turn, l);
+	l->t_ack = loop_timer_new(l->lp, next_turn, l);
 	loop_on_turn(l->lp, on_turn, l);
 	if (open_account(l, e) != EX_OK)
 		return e->code;
@@ -656,7 +662,7 @@ listen_run(struct session *s, const struct args *a, struct err *e)
 	if ((code = start(&l, url, e)) == EX_OK) {
 		loop_run(l.lp);
 		on_turn(&l);
-		if (l.ack_due)
+		if (ack_due(&l))
 			ack(&l);
 		code = l.code;
 		if (l.stop == RUNNING && code == EX_OK)
