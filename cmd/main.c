@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
+#include <openssl/crypto.h>
 #include <jv.h>
 
 #include "cmd.h"
@@ -157,7 +157,6 @@ usage_error(const char *cmd, const char *fmt, const char *what)
 static void
 print_version(void)
 {
-	curl_version_info_data *cv = curl_version_info(CURLVERSION_NOW);
 	const char *jqfile = "libjq";
 	Dl_info di;
 
@@ -168,8 +167,7 @@ print_version(void)
 		jqfile = slash ? slash + 1 : di.dli_fname;
 	}
 	printf("chatctl %s\n", CHATCTL_VERSION);
-	printf("libcurl %s (%s)\n", cv->version, cv->ssl_version ? cv->ssl_version : "no TLS");
-	printf("libwebsockets %s\n", ws_version());
+	printf("libwebsockets %s (%s)\n", ws_version(), OpenSSL_version(OPENSSL_VERSION));
 	printf("libjq %s (%s)\n", JQ_PKG_VERSION, jqfile);
 }
 

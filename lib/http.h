@@ -1,5 +1,5 @@
-/* lib/http.h: HTTP through libcurl, one handle for every request of a
- * process, so a batch reuses one connection.
+/* lib/http.h: HTTP through libwebsockets' client, one handle for every
+ * request of a process (lib/http.c says why not libcurl).
  *
  *	struct http *h = http_new(&opts);
  *	struct http_resp r = HTTP_RESP_INIT;
@@ -9,7 +9,7 @@
  *	http_free(h);
  *
  * http_request() returns EX_OK when an HTTP answer arrived, whatever its
- * status; EX_NET when none did, with *e saying why in curl's own words.
+ * status; EX_NET when none did, with *e saying why.
  * r->unsent is set when the failure proves the request never reached the
  * server (resolve or connect failed), which is what makes a retry safe.
  * The token goes in the "token" header and is never logged. */
@@ -20,7 +20,7 @@
 #include "xalloc.h"
 
 struct http_opts {
-	double connect_timeout;	/* seconds, 0 for curl's default */
+	double connect_timeout;	/* seconds, 0 for 10 */
 	double max_time;	/* seconds, 0 for none */
 	const char *cacert;	/* borrowed, or NULL */
 	int insecure;

@@ -1,8 +1,13 @@
+#include <ctype.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
+
+#include <openssl/x509.h>
 
 #include "log.h"
 #include "loop_lws.h"
@@ -55,6 +60,20 @@ static const struct lws_protocols protocols[] = {
 	{ NULL, NULL, 0, 0, 0, NULL, 0 }
 };
 
+static int
+url_tls(const char *prot)
+{
+	return strcmp(prot, "wss") == 0 || strcmp(prot, "https") == 0;
+}
+
+/* Whether url needs TLS: setting it up reads the whole CA store (30 ms
+ * here), which a plain http:// or ws:// process has no use for. */
+static int
+needs_tls(const char *url)
+{
+	return url == NULL || strncmp(url, "wss://", 6) == 0 || strncmp(url, "https://", 8) == 0;
+}
+
 /* Decide the proxy for url the way curl would (lib/proxy.h), and say it in
  * the context options. 0 when decided, else an EX_* code. */
 static int
@@ -71,11 +90,12 @@ choose_proxy(struct loop *lp, const char *url, struct lws_context_creation_info 
 		free(copy);
 		return EX_OK;
 	}
-	r = proxy_for(strcmp(prot, "wss") == 0 ? "https" : "http", host, &px, e);
+	r = proxy_for(url_tls(prot) ? "https" : "http", host, &px, e);
 	if (r == 1 && strcmp(px.scheme, "http") != 0)
-		r = err_set(e, EX_NET, "the proxy in %s (%s://%s:%d) cannot carry the WebSocket: "
+		r = err_set(e, EX_NET, "the proxy in %s (%s://%s:%d) cannot carry the %s: "
 		    "libwebsockets here tunnels only through http:// proxies (HTTP CONNECT); "
-		    "set no_proxy=%s to connect directly", px.from, px.scheme, px.host, px.port, host);
+		    "set no_proxy=%s to connect directly", px.from, px.scheme, px.host, px.port,
+		    prot[0] == 'w' ? "WebSocket" : "request", host);
 	else if (r == 1) {
 		snprintf(addr, addrsize, "%s%s%s", px.auth, px.auth[0] ? "@" : "", px.host);
 		info->http_proxy_address = addr;
@@ -118,7 +138,7 @@ loop_new(const struct loop_opts *o, struct err *e)
 	}
 	info.port = CONTEXT_PORT_NO_LISTEN;
 	info.protocols = protocols;
-	info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+	info.options = needs_tls(o->proxy_url) ? LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT : 0;
 	info.user = lp;
 	info.fd_limit_per_thread = 16;
 	/* Big reads: a burst of small frames costs few syscalls. */
@@ -133,7 +153,7 @@ loop_new(const struct loop_opts *o, struct err *e)
 		free(saved_proxy);
 	}
 	if (lp->ctx == NULL) {
-		err_set(e, EX_NET, "cannot set up the WebSocket client%s%s%s", o->cacert ? " (is '" : "",
+		err_set(e, EX_NET, "cannot set up the network client%s%s%s", o->cacert ? " (is '" : "",
 		    o->cacert ? o->cacert : "", o->cacert ? "' a readable CA file?)" : "");
 		free(lp);
 		return NULL;
@@ -153,6 +173,13 @@ loop_run(struct loop *lp)
 		for (i = 0; i < lp->nturns; i++)
 			lp->turns[i].cb(lp->turns[i].arg);
 	}
+}
+
+void
+loop_poll(struct loop *lp)
+{
+	/* A negative timeout: service what is ready, never wait. */
+	lws_service(lp->ctx, -1);
 }
 
 void
@@ -352,4 +379,67 @@ int64_t
 loop_now(void)
 {
 	return (int64_t)lws_now_usecs();
+}
+
+void
+loop_client_info(struct loop *lp, struct lws_client_connect_info *i, const char *host,
+    int port, const char *path, int tls, int insecure, struct loop_lws_user *u, struct lws **pwsi)
+{
+	memset(i, 0, sizeof *i);
+	i->context = lp->ctx;
+	i->address = host;
+	i->port = port;
+	i->path = path;
+	i->host = host;
+	i->origin = host;
+	i->local_protocol_name = LOOP_PROTOCOL;
+	i->opaque_user_data = u;
+	i->pwsi = pwsi;
+	if (tls) {
+		i->ssl_connection = LCCSCF_USE_SSL;
+		if (insecure)
+			i->ssl_connection |= LCCSCF_ALLOW_SELFSIGNED | LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK |
+			    LCCSCF_ALLOW_EXPIRED | LCCSCF_ALLOW_INSECURE;
+	}
+}
+
+void
+loop_unreachable(const char *host, char *why, size_t size)
+{
+	struct addrinfo hints = { 0 }, *ai = NULL;
+	int r;
+
+	hints.ai_socktype = SOCK_STREAM;
+	if ((r = getaddrinfo(host, NULL, &hints, &ai)) != 0)
+		snprintf(why, size, "Could not resolve host: %s (%s)", host, gai_strerror(r));
+	else
+		snprintf(why, size, "cannot start a connection");
+	if (ai)
+		freeaddrinfo(ai);
+}
+
+void
+loop_tls_verdict(void *store, size_t ok, char *why, size_t size)
+{
+	int err = X509_STORE_CTX_get_error(store);
+
+	if (!ok && !why[0] && err != X509_V_OK)
+		snprintf(why, size, "SSL certificate problem: %s", X509_verify_cert_error_string(err));
+}
+
+int
+loop_tls_failure(const char *why)
+{
+	static const char *const words[] = { "tls", "ssl", "certificate", "x509", NULL };
+	const char *const *p;
+	char low[256];
+	size_t i;
+
+	for (i = 0; why[i] && i + 1 < sizeof low; i++)
+		low[i] = (char)tolower((unsigned char)why[i]);
+	low[i] = '\0';
+	for (p = words; *p; p++)
+		if (strstr(low, *p))
+			return 1;
+	return 0;
 }

@@ -16,9 +16,10 @@
  * async-signal-safe, and an on-turn callback acts on the flag.
  *
  * The loop also takes the decisions lws 4.1.6 makes per context rather than
- * per connection: which proxy the WebSocket goes through (from the
- * environment, as curl decides for the REST commands; o.proxy_url names the
- * URL it is decided for), the CA file, the connect timeout.
+ * per connection: which proxy its links go through (from the environment,
+ * as curl decides; o.proxy_url names the URL it is decided for), whether
+ * TLS is set up at all (only for an https:// or wss:// URL, or none: it
+ * reads the whole CA store, some 30 ms), the CA file, the connect timeout.
  *
  * Ownership: the caller owns the loop, its timers and its watches and frees
  * timers and watches before the loop. loop_new() returns NULL with *e set
@@ -32,7 +33,7 @@
 #include "err.h"
 
 struct loop_opts {
-	const char *proxy_url;	/* ws:// or wss:// URL to decide a proxy for, or NULL */
+	const char *proxy_url;	/* the URL the loop's links go to, or NULL */
 	const char *cacert;	/* CA file for TLS links, or NULL */
 	double connect_timeout;	/* seconds; 0 means 10 */
 };
@@ -43,6 +44,9 @@ struct loop_watch;
 
 struct loop *loop_new(const struct loop_opts *o, struct err *e);
 void loop_run(struct loop *lp);
+/* One turn's worth of ready work, without waiting and without the on-turn
+ * callbacks: for a loop driven from inside another one. */
+void loop_poll(struct loop *lp);
 void loop_quit(struct loop *lp);
 void loop_wake(struct loop *lp);
 void loop_free(struct loop *lp);

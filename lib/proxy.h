@@ -1,6 +1,6 @@
 /* lib/proxy.h: which proxy a connection should use, from the environment,
- * decided the way libcurl decides for the REST commands, so that listen's
- * WebSocket takes the same road as everything else.
+ * decided the way curl decides, so that what users set for curl takes
+ * every request and the WebSocket the same road.
  *
  * For scheme "http" (ws://): http_proxy, then all_proxy, ALL_PROXY; for
  * "https" (wss://): https_proxy, HTTPS_PROXY, then all_proxy, ALL_PROXY.

@@ -2,24 +2,29 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
-
 #include "url.h"
 #include "xalloc.h"
 
 char *
 url_encode(const char *s, size_t len)
 {
-	/* The handle argument is ignored by libcurl since 7.82. */
-	char *enc = curl_easy_escape(NULL, s, (int)len);
-	char *out;
+	static const char hex[] = "0123456789ABCDEF";
+	char *out = xmalloc(3 * len + 1), *o = out;
+	size_t i;
 
-	if (enc == NULL) {
-		fprintf(stderr, "chatctl: out of memory (curl_easy_escape)\n");
-		abort();
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '.' || c == '_' || c == '~') {
+			*o++ = (char)c;
+		} else {
+			*o++ = '%';
+			*o++ = hex[c >> 4];
+			*o++ = hex[c & 15];
+		}
 	}
-	out = xstrdup(enc);
-	curl_free(enc);
+	*o = '\0';
 	return out;
 }
 

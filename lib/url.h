@@ -1,7 +1,7 @@
 /* lib/url.h: URLs built from the server's base URL.
- * Every function returns a new string the caller frees. Encoding is
- * libcurl's (curl_easy_escape): RFC 3986 unreserved characters stay,
- * everything else becomes %XX, which decodeURIComponent reads back. */
+ * Every function returns a new string the caller frees. Encoding keeps
+ * RFC 3986's unreserved characters and makes everything else %XX (upper
+ * case), which decodeURIComponent reads back. */
 #ifndef CHATCTL_URL_H
 #define CHATCTL_URL_H
 

@@ -1,10 +1,6 @@
-#include <ctype.h>
-#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <openssl/x509.h>
 
 #include "backoff.h"
 #include "log.h"
@@ -166,23 +162,6 @@ closing_cb(lws_sorted_usec_list_t *sul)
 	end(w);
 }
 
-static int
-is_tls_failure(const char *why)
-{
-	static const char *const words[] = { "tls", "ssl", "certificate", "x509", NULL };
-	const char *const *p;
-	char low[256];
-	size_t i;
-
-	for (i = 0; why[i] && i + 1 < sizeof low; i++)
-		low[i] = (char)tolower((unsigned char)why[i]);
-	low[i] = '\0';
-	for (p = words; *p; p++)
-		if (strstr(low, *p))
-			return 1;
-	return 0;
-}
-
 static void
 on_rx(struct ws *w, struct lws *wsi, const char *in, size_t len)
 {
@@ -222,19 +201,6 @@ on_rx(struct ws *w, struct lws *wsi, const char *in, size_t len)
 	}
 }
 
-/* lws says only "connect SSL err 1: error:00000001:lib(0)::reason(1)":
- * OpenSSL's verdict on the chain, kept while it verifies, says what curl
- * says ("self-signed certificate"). */
-static void
-on_verify(struct ws *w, void *store, size_t ok)
-{
-	int err = X509_STORE_CTX_get_error(store);
-
-	if (!ok && !w->tls_why[0] && err != X509_V_OK)
-		snprintf(w->tls_why, sizeof w->tls_why, "SSL certificate problem: %s",
-		    X509_verify_cert_error_string(err));
-}
-
 static void
 on_connect_error(struct ws *w, struct lws *wsi, const char *in)
 {
@@ -250,7 +216,7 @@ on_connect_error(struct ws *w, struct lws *wsi, const char *in)
 		snprintf(why, sizeof why, "the server answered the WebSocket upgrade of %s with "
 		    "HTTP %u%s", w->shown, status,
 		    status == 404 ? ": no WebSocket there (check the server URL)" : "");
-	} else if (!w->ever_up && (w->tls_why[0] || is_tls_failure(why))) {
+	} else if (!w->ever_up && (w->tls_why[0] || loop_tls_failure(why))) {
 		/* A certificate problem does not heal by retrying. */
 		w->final = EX_NET;
 		snprintf(why, sizeof why, "TLS failure connecting to %s: %s (use --cacert FILE "
@@ -350,7 +316,7 @@ callback(void *owner, struct lws *wsi, enum lws_callback_reasons reason, void *i
 		on_connect_error(w, wsi, in);
 		break;
 	case LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION:
-		on_verify(w, in, len);
+		loop_tls_verdict(in, len, w->tls_why, sizeof w->tls_why);
 		break;
 	case LWS_CALLBACK_CLIENT_ESTABLISHED:
 		on_established(w);
@@ -397,22 +363,14 @@ handshake_cb(lws_sorted_usec_list_t *sul)
 	link_down(w, WS_CLOSE_ABNORMAL, why);
 }
 
-/* lws 4.1.6 gives up on a name it cannot resolve without a word: ask the
- * resolver ourselves, to say what curl says. */
+/* Why a connection could not even start. */
 static const char *
 early_failure(struct ws *w, char *why, size_t size)
 {
-	struct addrinfo hints = { 0 }, *ai = NULL;
-	int r;
+	char what[300];
 
-	hints.ai_socktype = SOCK_STREAM;
-	if ((r = getaddrinfo(w->host, NULL, &hints, &ai)) != 0)
-		snprintf(why, size, "cannot connect to %s: Could not resolve host: %s (%s)",
-		    w->shown, w->host, gai_strerror(r));
-	else
-		snprintf(why, size, "cannot connect to %s: cannot start a connection", w->shown);
-	if (ai)
-		freeaddrinfo(ai);
+	loop_unreachable(w->host, what, sizeof what);
+	snprintf(why, size, "cannot connect to %s: %s", w->shown, what);
 	return why;
 }
 
@@ -421,24 +379,9 @@ connect_cb(lws_sorted_usec_list_t *sul)
 {
 	struct ws *w = lws_container_of(sul, struct ws, sul_connect);
 	struct lws_client_connect_info i;
-	char why[700];
+	char why[1200];
 
-	memset(&i, 0, sizeof i);
-	i.context = w->ctx;
-	i.address = w->host;
-	i.port = w->port;
-	i.path = w->path;
-	i.host = w->host;
-	i.origin = w->host;
-	i.local_protocol_name = LOOP_PROTOCOL;
-	i.opaque_user_data = &w->user;
-	i.pwsi = &w->wsi;
-	if (w->ssl) {
-		i.ssl_connection = LCCSCF_USE_SSL;
-		if (w->o.insecure)
-			i.ssl_connection |= LCCSCF_ALLOW_SELFSIGNED | LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK |
-			    LCCSCF_ALLOW_EXPIRED | LCCSCF_ALLOW_INSECURE;
-	}
+	loop_client_info(w->lp, &i, w->host, w->port, w->path, w->ssl, w->o.insecure, &w->user, &w->wsi);
 	log_debug(1, "connecting to %s", w->shown);
 	w->close_code = 0;
 	w->tls_why[0] = '\0';

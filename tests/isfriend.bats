@@ -24,6 +24,25 @@ teardown() { common_teardown; }
 	assert_equal "$stderr" ""
 }
 
+@test "proxies: a REST request is tunnelled through http_proxy; no_proxy skips it" {
+	"$CHATCTL_TOOLS_DIR/connectproxy" >"$BATS_TEST_TMPDIR/proxy.out" 2>"$BATS_TEST_TMPDIR/proxy.log" 3>&- &
+	pid=$!
+	wait_for -p "$pid" "$BATS_TEST_TMPDIR/proxy.out" "listening on"
+	proxy=http://127.0.0.1:$(sed -n 's/listening on //p' "$BATS_TEST_TMPDIR/proxy.out")
+	http_proxy=$proxy run -0 --separate-stderr "$CHATCTL" isfriend 2
+	http_proxy=$proxy no_proxy=127.0.0.1 run -0 --separate-stderr "$CHATCTL" isfriend 2
+	kill "$pid"
+	[ "$(grep -c "^CONNECT 127.0.0.1:${SERVER_URL##*:} HTTP/1.1" "$BATS_TEST_TMPDIR/proxy.log")" = 1 ]
+}
+
+@test "proxies: a dead one is named; one that cannot tunnel is a clear error, never bypassed" {
+	http_proxy=http://127.0.0.1:1 run -4 --separate-stderr "$CHATCTL" isfriend 2
+	[[ $stderr == "chatctl: isfriend: cannot reach $SERVER_URL/api/chat/ismygoodfriend/2 (through the proxy 127.0.0.1:1): "* ]]
+	all_proxy=socks5://127.0.0.1:1080 run -4 --separate-stderr "$CHATCTL" isfriend 2
+	assert_equal "$stderr" "chatctl: isfriend: the proxy in all_proxy (socks5://127.0.0.1:1080) cannot carry the request: libwebsockets here tunnels only through http:// proxies (HTTP CONNECT); set no_proxy=127.0.0.1 to connect directly"
+	[ "$(curl -ksS "$SERVER_URL/__test/stats" | jq '.data.paths["/api/chat/ismygoodfriend/2"]')" = null ]
+}
+
 @test "usable in a shell condition" {
 	if "$CHATCTL" -q isfriend 3 >/dev/null; then false; fi
 	"$CHATCTL" -q isfriend 2 >/dev/null

@@ -412,6 +412,7 @@ start_proxy() {
 }
 
 @test "proxies: the WebSocket and the offline fetch both go through http_proxy" {
+	# Both are tunnelled (HTTP CONNECT): one connection each.
 	start_proxy
 	port=${SERVER_URL##*:}
 	export http_proxy=$PROXY_URL
@@ -421,8 +422,8 @@ start_proxy() {
 	id=$(send_as alice 2 via the proxy)
 	wait_for "$OUT" "$id"
 	kill "$PROXY_PID"
-	grep -q "^CONNECT 127.0.0.1:$port HTTP/1.1" "$PROXY_LOG"
-	grep -q "^POST http://127.0.0.1:$port/api/chat/chatGetmessageOffLine HTTP/1.1" "$PROXY_LOG"
+	# only listen has http_proxy: its WebSocket and its offline fetch
+	[ "$(grep -c "^CONNECT 127.0.0.1:$port HTTP/1.1" "$PROXY_LOG")" -ge 2 ]
 	grep -q "through the proxy 127.0.0.1" "$ERR"
 }
 

@@ -14,8 +14,8 @@ fi
 pkgs=""
 for purpose in "$@"; do
 	case $purpose in
-	build) pkgs="$pkgs gcc make pkg-config libc6-dev libcurl4-openssl-dev libwebsockets-dev libjq-dev libonig-dev libsqlite3-dev scdoc" ;;
-	check) pkgs="$pkgs bats bats-support bats-assert curl jq openssl procps zsh fish man-db bash-completion valgrind sqlite3" ;;
+	build) pkgs="$pkgs gcc make pkg-config libc6-dev libssl-dev libwebsockets-dev libjq-dev libonig-dev libsqlite3-dev scdoc" ;;
+	check) pkgs="$pkgs bats bats-support bats-assert curl libcurl4-openssl-dev jq openssl procps zsh fish man-db bash-completion valgrind sqlite3" ;;
 	bench) pkgs="$pkgs hyperfine curl jq bc nodejs node-ws procps" ;;
 	fuzz) pkgs="$pkgs clang libclang-rt-14-dev" ;;
 	*) echo "tools/deps.sh: unknown purpose '$purpose'" >&2; exit 2 ;;
