@@ -6,10 +6,11 @@
 #include "log.h"
 #include "loop_lws.h"
 
-/* A request is one lws client connection on a loop of the handle's own,
- * made for the first URL's scheme, host and port (the proxy and whether
- * TLS is set up are decided per loop: lib/loop.h) and made again only for
- * another one. Each request has a connection of its own. lws 4.1.6 can
+/* A request is one lws client connection: on the loop http_attach() gave
+ * when it does not block, else on a loop of the handle's own, made for the
+ * first URL's scheme, host and port (the proxy and whether TLS is set up
+ * are decided per loop: lib/loop.h) and made again only for another one.
+ * Each request has a connection of its own. lws 4.1.6 can
  * hand an idle keep-alive connection on to a new request (LCCSCF_PIPELINE),
  * but the connection it hands over is killed a moment later under the new
  * request: tried, a listen's second offline fetch hung every time, and a
@@ -18,10 +19,12 @@
  * with every record stored, against 3,380 over curl's one connection. */
 struct http {
 	struct http_opts o;
-	struct loop *lp;
-	char *where;		/* "scheme://host:port" the loop was made for */
+	struct loop *own;	/* the handle's own loop, or NULL */
+	char *where;		/* "scheme://host:port" it was made for */
+	struct loop *ext;	/* the loop http_attach() gave, or NULL */
+	struct loop *lp;	/* the request's: own or ext */
 	struct loop_lws_user user;
-	struct loop_timer *t_connect, *t_total;
+	struct loop_timer *t_connect, *t_total;	/* the request's, on lp */
 	int blocking;		/* http_request(): quit the loop when done */
 	/* the request under way */
 	struct lws *wsi;
@@ -56,13 +59,32 @@ http_new(const struct http_opts *o)
 }
 
 static void
-drop_loop(struct http *h)
+free_timers(struct http *h)
 {
 	loop_timer_free(h->t_connect);
 	loop_timer_free(h->t_total);
 	h->t_connect = h->t_total = NULL;
-	loop_free(h->lp);
-	h->lp = NULL;
+}
+
+/* Forget the request under way, if any: lws closes its connection, and
+ * calls nothing of ours about it. */
+static void
+abandon(struct http *h)
+{
+	if (h->wsi) {
+		lws_set_opaque_user_data(h->wsi, NULL);
+		lws_set_timeout(h->wsi, 1, LWS_TO_KILL_ASYNC);
+		h->wsi = NULL;
+	}
+	free_timers(h);
+	release_request(h);
+}
+
+static void
+drop_own(struct http *h)
+{
+	loop_free(h->own);
+	h->own = NULL;
 	free(h->where);
 	h->where = NULL;
 }
@@ -72,11 +94,19 @@ http_free(struct http *h)
 {
 	if (h == NULL)
 		return;
-	if (h->wsi)
-		lws_set_opaque_user_data(h->wsi, NULL);
-	release_request(h);
-	drop_loop(h);
+	abandon(h);
+	drop_own(h);
 	free(h);
+}
+
+void
+http_attach(struct http *h, struct loop *lp)
+{
+	if (h->lp && h->lp == h->ext) {
+		abandon(h);
+		h->lp = NULL;
+	}
+	h->ext = lp;
 }
 
 void
@@ -87,9 +117,8 @@ http_resp_release(struct http_resp *r)
 	r->unsent = 0;
 }
 
-/* End the request under way with code (EX_OK, or EX_* with h->why), once.
- * The connection is left to lws: open for the next request when the
- * answer ended cleanly, else closed. */
+/* End the request under way with code (EX_OK, or EX_* with h->why), once,
+ * and close close_it (NULL when lws is closing the connection anyway). */
 static void
 finish(struct http *h, int code, struct lws *close_it)
 {
@@ -97,8 +126,8 @@ finish(struct http *h, int code, struct lws *close_it)
 		return;
 	h->done = 1;
 	h->code = code;
-	loop_timer_cancel(h->t_connect);
-	loop_timer_cancel(h->t_total);
+	/* Timers may be freed from their own callback (lib/loop.h). */
+	free_timers(h);
 	if (h->wsi) {
 		lws_set_opaque_user_data(h->wsi, NULL);
 		if (close_it)
@@ -235,25 +264,32 @@ total_timeout_cb(void *arg)
 	fail(h, EX_NET, "no whole answer within %s s", why, 0);
 }
 
-/* The loop for url: the one made already when it is for the same place. */
+/* The request's loop: the attached one for a request that does not block,
+ * else our own, the one made already when it is for the same place. */
 static int
-ensure_loop(struct http *h, const char *prot, struct err *e)
+choose_loop(struct http *h, const char *prot, struct err *e)
 {
-	char *where = xasprintf("%s://%s:%d", prot, h->host, h->port);
-	struct loop_opts lo = { where, h->o.cacert, h->o.connect_timeout };
+	char *where;
+	struct loop_opts lo = { NULL, h->o.cacert, h->o.connect_timeout };
 
-	if (h->lp && strcmp(h->where, where) == 0) {
-		free(where);
+	if (h->ext && !h->blocking) {
+		h->lp = h->ext;
 		return EX_OK;
 	}
-	drop_loop(h);
-	if ((h->lp = loop_new(&lo, e)) == NULL) {
+	where = xasprintf("%s://%s:%d", prot, h->host, h->port);
+	if (h->own && strcmp(h->where, where) == 0) {
+		free(where);
+		h->lp = h->own;
+		return EX_OK;
+	}
+	drop_own(h);
+	lo.proxy_url = where;
+	if ((h->own = loop_new(&lo, e)) == NULL) {
 		free(where);
 		return e->code;
 	}
 	h->where = where;
-	h->t_connect = loop_timer_new(h->lp, connect_timeout_cb, h);
-	h->t_total = loop_timer_new(h->lp, total_timeout_cb, h);
+	h->lp = h->own;
 	return EX_OK;
 }
 
@@ -269,7 +305,7 @@ start(struct http *h, const char *method, const char *url, const char *token,
 	r->status = 0;
 	r->unsent = 0;
 	r->seconds = 0;
-	release_request(h);
+	abandon(h);
 	h->resp = r;
 	h->method = method;
 	h->done = h->sent = h->sized = h->too_big = 0;
@@ -284,7 +320,7 @@ start(struct http *h, const char *method, const char *url, const char *token,
 		return err_set(e, EX_USAGE, "invalid URL '%s'", h->shown);
 	}
 	h->tls = strcmp(prot, "https") == 0;
-	if ((code = ensure_loop(h, prot, e)) != EX_OK) {
+	if ((code = choose_loop(h, prot, e)) != EX_OK) {
 		h->resp = NULL;
 		return code;
 	}
@@ -315,6 +351,8 @@ start(struct http *h, const char *method, const char *url, const char *token,
 	i.ssl_connection |= LCCSCF_HTTP_NO_FOLLOW_REDIRECT;
 	h->user.cb = callback;
 	h->user.owner = h;
+	h->t_connect = loop_timer_new(h->lp, connect_timeout_cb, h);
+	h->t_total = loop_timer_new(h->lp, total_timeout_cb, h);
 	loop_timer_set(h->t_connect, (int64_t)(loop_connect_timeout(h->lp) * LOOP_US_PER_SEC));
 	if (h->o.max_time > 0)
 		loop_timer_set(h->t_total, (int64_t)(h->o.max_time * LOOP_US_PER_SEC));
@@ -380,13 +418,16 @@ http_request(struct http *h, const char *method, const char *url,
 {
 	int code;
 
-	if ((code = start(h, method, url, token, body, r, e)) != EX_OK)
-		return code;
+	/* On a loop of our own: the attached one is run by its owner, and
+	 * must not be run from inside its own callbacks. */
 	h->blocking = 1;
-	if (!h->done)
-		loop_run(h->lp);
+	if ((code = start(h, method, url, token, body, r, e)) == EX_OK) {
+		if (!h->done)
+			loop_run(h->lp);
+		code = result(h, e);
+	}
 	h->blocking = 0;
-	return result(h, e);
+	return code;
 }
 
 int
@@ -402,7 +443,7 @@ http_poll(struct http *h, int *done, struct err *e)
 	*done = 0;
 	if (h->resp == NULL)
 		return err_set(e, EX_NET, "no request under way");
-	if (!h->done)
+	if (!h->done && h->lp == h->own)
 		loop_poll(h->lp);
 	if (!h->done)
 		return EX_OK;

@@ -51,4 +51,13 @@ int http_start(struct http *h, const char *method, const char *url,
     const char *token, const char *body, struct http_resp *r, struct err *e);
 int http_poll(struct http *h, int *done, struct err *e);
 
+/* Make http_start()'s requests on lp, a loop its owner runs (listen's),
+ * rather than on one of the handle's own: one lws context and one TLS
+ * set-up per process, and http_poll() need not service anything. NULL
+ * takes them back, and must come before lp is freed: a request still
+ * under way there is abandoned. http_request() keeps a loop of its own:
+ * it runs its loop, which must not be lp, from inside lp's callbacks. */
+struct loop;
+void http_attach(struct http *h, struct loop *lp);
+
 #endif

@@ -81,6 +81,8 @@ offline_new(struct loop *lp, struct api *api,
 	o->arg = arg;
 	o->timer = loop_timer_new(lp, poll_cb, o);
 	backoff_init(&o->backoff, 2, 30, 0.25);
+	/* The fetch's connection on our loop, not on a second one. */
+	http_attach(api->http, lp);
 	return o;
 }
 
@@ -110,5 +112,7 @@ offline_free(struct offline *o)
 	if (o == NULL)
 		return;
 	loop_timer_free(o->timer);
+	http_attach(o->api->http, NULL);
+	api_release(o->api);
 	free(o);
 }
