@@ -15,8 +15,9 @@
  * but the connection it hands over is killed a moment later under the new
  * request: tried, a listen's second offline fetch hung every time, and a
  * batch failed at its second message when its first request was not
- * marked. So a batch pays a connect per message: 2,350 messages/s here,
- * with every record stored, against 3,380 over curl's one connection. */
+ * marked. So a batch pays a connect per message: 5,000 messages (every
+ * record stored) took 1.75-2.13 s here, against 1.48-2.25 s over curl's
+ * one connection. */
 struct http {
 	struct http_opts o;
 	struct loop *own;	/* the handle's own loop, or NULL */
