@@ -41,7 +41,7 @@ struct http {
 	char hosthdr[300];	/* host[:port], as curl sends it */
 	char shown[1024];
 	int64_t t0;
-	int done, code, sent, sized, too_big;
+	int done, code, sent, sized;
 	char why[1100];
 	char tls_why[300];
 };
@@ -67,16 +67,24 @@ free_timers(struct http *h)
 	h->t_connect = h->t_total = NULL;
 }
 
-/* Forget the request under way, if any: lws closes its connection, and
- * calls nothing of ours about it. */
+/* Hand the request's connection back to lws, which calls nothing of ours
+ * about it from now on; closed unless lws is closing it anyway. */
+static void
+let_go(struct http *h, int close_it)
+{
+	if (h->wsi == NULL)
+		return;
+	lws_set_opaque_user_data(h->wsi, NULL);
+	if (close_it)
+		lws_set_timeout(h->wsi, 1, LWS_TO_KILL_ASYNC);
+	h->wsi = NULL;
+}
+
+/* Forget the request under way, if any. */
 static void
 abandon(struct http *h)
 {
-	if (h->wsi) {
-		lws_set_opaque_user_data(h->wsi, NULL);
-		lws_set_timeout(h->wsi, 1, LWS_TO_KILL_ASYNC);
-		h->wsi = NULL;
-	}
+	let_go(h, 1);
 	free_timers(h);
 	release_request(h);
 }
@@ -119,9 +127,9 @@ http_resp_release(struct http_resp *r)
 }
 
 /* End the request under way with code (EX_OK, or EX_* with h->why), once,
- * and close close_it (NULL when lws is closing the connection anyway). */
+ * and close its connection unless lws is closing it anyway. */
 static void
-finish(struct http *h, int code, struct lws *close_it)
+finish(struct http *h, int code, int close_it)
 {
 	if (h->done)
 		return;
@@ -129,12 +137,7 @@ finish(struct http *h, int code, struct lws *close_it)
 	h->code = code;
 	/* Timers may be freed from their own callback (lib/loop.h). */
 	free_timers(h);
-	if (h->wsi) {
-		lws_set_opaque_user_data(h->wsi, NULL);
-		if (close_it)
-			lws_set_timeout(h->wsi, 1, LWS_TO_KILL_ASYNC);
-		h->wsi = NULL;
-	}
+	let_go(h, close_it);
 	if (h->blocking)
 		loop_quit(h->lp);
 }
@@ -147,7 +150,7 @@ fail(struct http *h, int code, const char *fmt, const char *detail, int in_callb
 	if (h->done)
 		return;
 	snprintf(h->why, sizeof h->why, fmt, detail);
-	finish(h, code, in_callback ? NULL : h->wsi);
+	finish(h, code, !in_callback);
 }
 
 static int
@@ -184,10 +187,9 @@ static int
 on_receive(struct http *h, const char *in, size_t len)
 {
 	if (h->resp->body.len + len > h->o.max_body) {
-		h->too_big = 1;
 		snprintf(h->why, sizeof h->why, "the answer from %s is larger than %zu bytes "
 		    "(--max-response)", h->shown, h->o.max_body);
-		finish(h, EX_PROTO, NULL);
+		finish(h, EX_PROTO, 0);
 		return -1;
 	}
 	buf_add(&h->resp->body, in, len);
@@ -231,11 +233,11 @@ callback(void *owner, struct lws *wsi, enum lws_callback_reasons reason, void *i
 		return lws_http_client_read(wsi, &p, &n) < 0 ? -1 : 0;
 	}
 	case LWS_CALLBACK_COMPLETED_CLIENT_HTTP:
-		finish(h, EX_OK, wsi);
+		finish(h, EX_OK, 1);
 		return 0;
 	case LWS_CALLBACK_CLOSED_CLIENT_HTTP:
 		if (h->resp->status && !h->sized)
-			finish(h, EX_OK, NULL);
+			finish(h, EX_OK, 0);
 		else
 			fail(h, EX_NET, "%s", h->resp->status ? "the connection closed in the middle of "
 			    "the answer" : "the connection closed before an answer", 1);
@@ -284,7 +286,7 @@ choose_loop(struct http *h, const char *prot, struct err *e)
 		return EX_OK;
 	}
 	drop_own(h);
-	lo.proxy_url = where;
+	lo.url = where;
 	if ((h->own = loop_new(&lo, e)) == NULL) {
 		free(where);
 		return e->code;
@@ -309,7 +311,7 @@ start(struct http *h, const char *method, const char *url, const char *token,
 	abandon(h);
 	h->resp = r;
 	h->method = method;
-	h->done = h->sent = h->sized = h->too_big = 0;
+	h->done = h->sent = h->sized = 0;
 	h->code = EX_OK;
 	h->why[0] = h->tls_why[0] = '\0';
 	h->t0 = loop_now();
@@ -361,7 +363,7 @@ start(struct http *h, const char *method, const char *url, const char *token,
 	 * already; finish() keeps the first word. */
 	if (lws_client_connect_via_info(&i) == NULL && !h->done) {
 		loop_unreachable(h->host, h->why, sizeof h->why);
-		finish(h, EX_NET, NULL);
+		finish(h, EX_NET, 0);
 	}
 	return EX_OK;
 }
@@ -400,7 +402,7 @@ result(struct http *h, struct err *e)
 		return EX_OK;
 	}
 	log_debug(1, "%s %s failed after %.1f ms: %s", h->method, h->shown, r->seconds * 1000, h->why);
-	if (h->too_big)
+	if (code == EX_PROTO)	/* the answer passed --max-response */
 		return err_set(e, EX_PROTO, "%s", h->why);
 	if (h->tls && (h->tls_why[0] || loop_tls_failure(h->why)))
 		/* Not worth a retry: a certificate problem does not heal. */

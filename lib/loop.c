@@ -60,18 +60,11 @@ static const struct lws_protocols protocols[] = {
 	{ NULL, NULL, 0, 0, 0, NULL, 0 }
 };
 
+/* Whether url is one for TLS: wss:// or https://. */
 static int
-url_tls(const char *prot)
+url_tls(const char *url)
 {
-	return strcmp(prot, "wss") == 0 || strcmp(prot, "https") == 0;
-}
-
-/* Whether url needs TLS: setting it up reads the whole CA store (30 ms
- * here), which a plain http:// or ws:// process has no use for. */
-static int
-needs_tls(const char *url)
-{
-	return url == NULL || strncmp(url, "wss://", 6) == 0 || strncmp(url, "https://", 8) == 0;
+	return strncmp(url, "wss://", 6) == 0 || strncmp(url, "https://", 8) == 0;
 }
 
 /* Decide the proxy for url the way curl would (lib/proxy.h), and say it in
@@ -90,7 +83,7 @@ choose_proxy(struct loop *lp, const char *url, struct lws_context_creation_info 
 		free(copy);
 		return EX_OK;
 	}
-	r = proxy_for(url_tls(prot) ? "https" : "http", host, &px, e);
+	r = proxy_for(url_tls(url) ? "https" : "http", host, &px, e);
 	if (r == 1 && strcmp(px.scheme, "http") != 0)
 		r = err_set(e, EX_NET, "the proxy in %s (%s://%s:%d) cannot carry the %s: "
 		    "libwebsockets here tunnels only through http:// proxies (HTTP CONNECT); "
@@ -125,7 +118,7 @@ loop_new(const struct loop_opts *o, struct err *e)
 	    log_verbosity() >= 2 ? LLL_ERR | LLL_WARN : 0, log_lws);
 	memset(&info, 0, sizeof info);
 	lp->connect_timeout = o->connect_timeout > 0 ? o->connect_timeout : 10;
-	if (o->proxy_url && choose_proxy(lp, o->proxy_url, &info, proxy_addr, sizeof proxy_addr, e)) {
+	if (o->url && choose_proxy(lp, o->url, &info, proxy_addr, sizeof proxy_addr, e)) {
 		free(lp);
 		return NULL;
 	}
@@ -138,7 +131,9 @@ loop_new(const struct loop_opts *o, struct err *e)
 	}
 	info.port = CONTEXT_PORT_NO_LISTEN;
 	info.protocols = protocols;
-	info.options = needs_tls(o->proxy_url) ? LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT : 0;
+	/* Setting TLS up reads the whole CA store (30 ms here), which a plain
+	 * http:// or ws:// process has no use for. */
+	info.options = o->url == NULL || url_tls(o->url) ? LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT : 0;
 	info.user = lp;
 	info.fd_limit_per_thread = 16;
 	/* Big reads: a burst of small frames costs few syscalls. */

@@ -17,9 +17,9 @@
  *
  * The loop also takes the decisions lws 4.1.6 makes per context rather than
  * per connection: which proxy its links go through (from the environment,
- * as curl decides; o.proxy_url names the URL it is decided for), whether
- * TLS is set up at all (only for an https:// or wss:// URL, or none: it
- * reads the whole CA store, some 30 ms), the CA file, the connect timeout.
+ * as curl decides, for o.url), whether TLS is set up at all (only for an
+ * https:// or wss:// URL, or none: it reads the whole CA store, some 30 ms),
+ * the CA file, the connect timeout.
  *
  * Ownership: the caller owns the loop, its timers and its watches and frees
  * timers and watches before the loop. loop_new() returns NULL with *e set
@@ -33,7 +33,7 @@
 #include "err.h"
 
 struct loop_opts {
-	const char *proxy_url;	/* the URL the loop's links go to, or NULL */
+	const char *url;	/* the URL the loop's links go to, or NULL */
 	const char *cacert;	/* CA file for TLS links, or NULL */
 	double connect_timeout;	/* seconds; 0 means 10 */
 };
