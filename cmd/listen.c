@@ -216,18 +216,41 @@ on_up(void *arg)
 	lock_note(l->holder_lock, "up");
 }
 
+static void pump(struct listen *l);
+
 static void
 on_fatal(void *arg, const struct err *fe)
 {
 	struct listen *l = arg;
+	struct err se = { 0, "" };
 
 	/* Stopped as asked, the close may bring news; only a message that
 	 * could not be stored still changes the outcome. */
 	if (l->stop != RUNNING && fe->code != EX_IO)
 		return;
+	/* What came before the end is printed, as if the turn had ended first:
+	 * the writer may not have committed it yet. Its failure outranks this
+	 * news, and came through here already. */
+	if (fe->code != EX_IO && l->holder) {
+		if (holder_settle(l->holder, &se) == EX_OK)
+			pump(l);
+		if (l->stop != RUNNING)
+			return;
+	}
 	err_set(l->e, fe->code, "%s", fe->msg);
 	l->stop = STOP_FATAL;
 	l->code = fe->code;
+}
+
+/* The holder just stored these: its consumer takes them from memory
+ * rather than read them back, when it is caught up. */
+static void
+on_stored(void *arg, const struct mailbox_row *rows, size_t n)
+{
+	struct listen *l = arg;
+
+	if (l->consumer && l->stop == RUNNING)
+		consumer_offer(l->consumer, rows, n);
 }
 
 static void
@@ -238,15 +261,29 @@ on_end(void *arg)
 	loop_quit(l->lp);
 }
 
-/* A holder that stores acknowledges what a turn printed in the next
- * turn's transaction, which it commits before that turn prints anything:
- * so a kill -9 still repeats at worst the lines of its last turn, and a
- * flood costs one commit a turn, not two (the cursor's own commit took
- * some 5-8 % of listen's time). In a flood the next turn comes from the
+/* A holder that stores acknowledges what a turn printed in its writer's
+ * next job (save_cursor), with the messages that came meanwhile: so a
+ * kill -9 still repeats at worst the lines of its last few milliseconds,
+ * and a flood costs one commit a job, not two (the cursor's own commit
+ * took some 5-8 % of listen's time). In a flood the next turn comes from the
  * socket; this timer makes one when nothing more arrives. Not sooner: at
  * 1 ms it fired between the flood's turns, each a commit of its own, and
  * listen stored 10-20 % fewer frames a second than with no deferring. */
 #define ACK_DEFER_US 50000
+
+/* The consumer's cursor: through the holder's writer when there is one,
+ * so that the two connections never wait for each other's locks. */
+static int
+save_cursor(void *arg, const char *name, int64_t seq, struct err *e)
+{
+	struct listen *l = arg;
+
+	if (l->holder && l->ho.mb) {
+		holder_cursor(l->holder, name, seq);
+		return EX_OK;
+	}
+	return mailbox_cursor_set(l->mb, name, seq, e);
+}
 
 static void
 ack(struct listen *l)
@@ -410,13 +447,8 @@ static void
 prune_cb(void *arg)
 {
 	struct listen *l = arg;
-	struct err pe = { 0, "" };
-	long n = 0;
 
-	if (mailbox_prune(l->mb, mailbox_now_ms() - l->keep_days * 86400 * 1000LL, &n, &pe) != EX_OK)
-		log_warn("%s", pe.msg);
-	else if (n)
-		log_debug(1, "deleted %ld messages older than %ld days", n, l->keep_days);
+	holder_prune(l->holder, mailbox_now_ms() - l->keep_days * 86400 * 1000LL);
 	loop_timer_set(l->t_prune, PRUNE_EVERY_US);
 }
 
@@ -496,12 +528,10 @@ listen_check(const struct args *a, struct err *e)
 static int
 become_holder(struct listen *l)
 {
-	struct holder_handlers hh = { l, on_live, on_message, on_up, on_fatal, on_end };
+	struct holder_handlers hh = { l, on_live, on_message, on_up, on_fatal, on_end, on_stored };
 
 	lock_note(l->holder_lock, "connecting");
 	l->ho.mb = l->no_store ? NULL : l->mb;
-	if (l->ho.mb)
-		mailbox_checkpoint_behind(l->ho.mb, 0);
 	l->ho.self_id = l->self_id;
 	l->ho.dedupe = l->dedupe;
 	if ((l->holder = holder_new(l->lp, &l->ho, &hh, l->e)) == NULL)
@@ -564,7 +594,7 @@ account_paths(struct listen *l, struct err *e)
 static int
 open_account(struct listen *l, struct err *e)
 {
-	struct consumer_opts co = { l->consumer_name, l->at_end, 0, sink, l };
+	struct consumer_opts co = { l->consumer_name, l->at_end, 0, sink, l, save_cursor };
 	struct follow_handlers fh = { l, on_change, on_lock, on_follow_error };
 	int r;
 
@@ -644,6 +674,17 @@ finish(struct listen *l)
 	free(l->consumer_path);
 }
 
+/* Everything received is committed (or, when the disk failed, handed
+ * over): before the last turn pumps, and after its ack. */
+static void
+settle(struct listen *l)
+{
+	struct err se = { 0, "" };
+
+	if (l->holder)
+		holder_settle(l->holder, &se);	/* a failure came through on_fatal */
+}
+
 static int
 listen_run(struct session *s, const struct args *a, struct err *e)
 {
@@ -661,9 +702,11 @@ listen_run(struct session *s, const struct args *a, struct err *e)
 	url = url_ws(s->cfg.server, s->cfg.token);
 	if ((code = start(&l, url, e)) == EX_OK) {
 		loop_run(l.lp);
+		settle(&l);
 		on_turn(&l);
 		if (ack_due(&l))
 			ack(&l);
+		settle(&l);
 		code = l.code;
 		if (l.stop == RUNNING && code == EX_OK)
 			code = err_set(e, EX_NET, "the connection ended");

@@ -98,12 +98,25 @@ consumer_pump(struct consumer *c, struct err *e)
 	return !c->done && c->n >= c->o.batch;
 }
 
+size_t
+consumer_offer(struct consumer *c, const struct mailbox_row *rows, size_t n)
+{
+	size_t i;
+
+	if (c->done || n == 0 || rows[0].seq != c->pumped + 1)
+		return 0;
+	for (i = 0; i < n && !c->done; i++)
+		each_row(c, &rows[i]);
+	return i;
+}
+
 int
 consumer_ack(struct consumer *c, struct err *e)
 {
 	if (c->pumped == c->cursor)
 		return EX_OK;
-	if (mailbox_cursor_set(c->mb, c->name, c->pumped, e) != EX_OK)
+	if ((c->o.save ? c->o.save(c->o.arg, c->name, c->pumped, e) :
+	    mailbox_cursor_set(c->mb, c->name, c->pumped, e)) != EX_OK)
 		return e->code;
 	c->cursor = c->pumped;
 	return EX_OK;

@@ -33,6 +33,9 @@ struct consumer_opts {
 	long batch;		/* rows per pump at most; more wait for the next turn */
 	int (*sink)(void *arg, const struct mailbox_row *r);
 	void *arg;
+	/* How consumer_ack writes the cursor, when not mailbox_cursor_set on
+	 * the consumer's mailbox (a holder's goes with its next commit). */
+	int (*save)(void *arg, const char *name, int64_t seq, struct err *e);
 };
 
 struct consumer;
@@ -46,6 +49,12 @@ int consumer_open(struct mailbox *mb, const char *lock_path, const struct consum
  * Returns 1 when rows may remain (call again next turn), 0 when caught up
  * or the sink said CONSUMER_LAST, -1 on a mailbox error. */
 int consumer_pump(struct consumer *c, struct err *e);
+
+/* Rows the caller has in memory, just stored (the holder's own): handed
+ * to the sink as a pump would, when they are the very next rows after
+ * what was pumped (else the pump reads them in turn). Returns how many
+ * were taken by the consumer. */
+size_t consumer_offer(struct consumer *c, const struct mailbox_row *rows, size_t n);
 
 /* Everything pumped so far was written out: move the cursor past it. */
 int consumer_ack(struct consumer *c, struct err *e);

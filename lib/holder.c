@@ -6,6 +6,7 @@
 #include "log.h"
 #include "offline.h"
 #include "seen.h"
+#include "writer.h"
 #include "xalloc.h"
 
 /* lws drops every data frame that arrives once we have sent our close
@@ -18,16 +19,6 @@
 /* Without a mailbox, duplicates are dropped over at least this many keys. */
 #define HOLDER_DEDUPE_WINDOW 8192
 
-/* The turn's messages, kept until the commit so that a failed commit can
- * still hand them over: frames back to back (scanned again then: a failed
- * commit is rare, and a struct frame_info per frame is not small). */
-struct pending {
-	char *buf;
-	size_t len, cap;
-	size_t *end;
-	size_t n, max;
-};
-
 struct holder {
 	struct loop *lp;
 	struct holder_opts o;
@@ -35,8 +26,7 @@ struct holder {
 	struct ws *ws;
 	struct offline *offline;
 	struct seen seen;
-	struct pending p;
-	struct err put_err;	/* the first failed put of the turn */
+	struct writer *w;	/* the mailbox's, when o.mb */
 	int stopping, failed;
 	int up;			/* a link is open */
 	int64_t last_rx;	/* loop_now() of the last frame */
@@ -54,7 +44,8 @@ fatal(struct holder *h, int code, const char *fmt, ...)
 	struct err e = { 0, "" };
 	va_list ap;
 
-	if (h->failed)
+	/* A message that could not be stored is news even after another end. */
+	if (h->failed && code != EX_IO)
 		return;
 	h->failed = 1;
 	va_start(ap, fmt);
@@ -67,22 +58,6 @@ fatal(struct holder *h, int code, const char *fmt, ...)
 		h->stopping = 1;	/* refused: nothing more will come */
 		ws_stop(h->ws, WS_CLOSE_NORMAL);
 	}
-}
-
-static void
-pending_add(struct pending *p, const char *text, size_t len)
-{
-	if (p->len + len > p->cap) {
-		p->cap = (p->len + len) * 2;
-		p->buf = xrealloc(p->buf, p->cap);
-	}
-	if (p->n == p->max) {
-		p->max = p->max ? p->max * 2 : 256;
-		p->end = xrealloc(p->end, p->max * sizeof *p->end);
-	}
-	memcpy(p->buf + p->len, text, len);
-	p->len += len;
-	p->end[p->n++] = p->len;
 }
 
 /* The mailbox's columns, from what the scan found. */
@@ -109,24 +84,14 @@ to_msg(const char *text, size_t len, const struct frame_info *fi, struct mailbox
 	m->newline = fi->newline;
 }
 
-/* Into the turn's transaction; kept in memory too until the commit, so a
- * failed commit still hands everything over. */
+/* Into the writer's next job (lib/writer.h). */
 static void
 store(struct holder *h, const char *text, size_t len, const struct frame_info *fi)
 {
 	struct mailbox_msg m;
-	int64_t seq;
-	int r = -1;
 
-	if (!h->put_err.code &&
-	    (mailbox_in_transaction(h->o.mb) || mailbox_begin(h->o.mb, &h->put_err) == EX_OK)) {
-		to_msg(text, len, fi, &m);
-		r = mailbox_put(h->o.mb, &m, &seq, &h->put_err);
-	}
-	if (r == 0)
-		log_debug(1, "dropped a duplicate of message %s", fi->id);
-	else
-		pending_add(&h->p, text, len);
+	to_msg(text, len, fi, &m);
+	writer_put(h->w, &m);
 }
 
 static void
@@ -258,6 +223,15 @@ drain_cb(void *arg)
 	ws_stop(h->ws, WS_CLOSE_NORMAL);
 }
 
+/* From the writer's thread: a job is done, let a turn take its news. */
+static void
+wake(void *arg)
+{
+	struct holder *h = arg;
+
+	loop_wake(h->lp);
+}
+
 struct holder *
 holder_new(struct loop *lp, const struct holder_opts *o, const struct holder_handlers *hh, struct err *e)
 {
@@ -272,6 +246,10 @@ holder_new(struct loop *lp, const struct holder_opts *o, const struct holder_han
 	if (o->api)
 		h->offline = offline_new(lp, o->api, on_denied, h);
 	h->t_drain = loop_timer_new(lp, drain_cb, h);
+	if (o->mb && (h->w = writer_start(mailbox_path(o->mb), 0, wake, h, e)) == NULL) {
+		holder_free(h);
+		return NULL;
+	}
 	if ((h->ws = ws_new(lp, &h->o.ws, &wh, e)) == NULL) {
 		holder_free(h);
 		return NULL;
@@ -285,35 +263,84 @@ holder_start(struct holder *h)
 	ws_start(h->ws);
 }
 
+/* A finished job's news. A failed one hands its messages over, in order
+ * and before the news that ends the run; so does everything received
+ * since, as it comes. */
+static int
+settled(struct holder *h, const struct writer_result *r, struct err *e)
+{
+	size_t i, len;
+	const char *text;
+
+	if (!r->done)
+		return EX_OK;
+	if (r->prune_failed)
+		log_warn("%s", r->prune_err.msg);
+	else if (r->pruned)
+		log_debug(1, "deleted %ld messages older than the --keep days", r->pruned);
+	if (r->duplicates)
+		log_debug(1, "dropped %ld duplicate messages", r->duplicates);
+	if (r->code == EX_OK) {
+		const struct mailbox_row *rows;
+
+		if (h->h.on_stored && (len = writer_rows(h->w, &rows)) > 0)
+			h->h.on_stored(h->h.arg, rows, len);
+		return EX_OK;
+	}
+	h->unstored = 1;
+	for (i = 0; i < r->nframes; i++) {
+		struct frame_info fi;
+
+		text = writer_frame(h->w, i, &len);
+		if (frame_scan(text, len, &fi) == 0)
+			h->h.on_message(h->h.arg, text, len, &fi);
+	}
+	err_set(e, EX_IO, "cannot store messages: %s", r->err.msg);
+	fatal(h, EX_IO, "%s", e->msg);
+	return EX_IO;
+}
+
 int
 holder_commit(struct holder *h, struct err *e)
 {
-	struct pending *p = &h->p;
-	size_t i, at;
+	struct writer_result r;
+
+	if (h->w == NULL || h->unstored)
+		return EX_OK;
+	writer_submit(h->w, &r);
+	return settled(h, &r, e);
+}
+
+int
+holder_settle(struct holder *h, struct err *e)
+{
+	struct writer_result r;
 	int code = EX_OK;
 
-	if (h->o.mb && mailbox_in_transaction(h->o.mb) && !h->put_err.code)
-		mailbox_commit(h->o.mb, &h->put_err);
-	if (!h->put_err.code) {
-		p->n = p->len = 0;
+	if (h->w == NULL)
 		return EX_OK;
-	}
-	if (mailbox_in_transaction(h->o.mb))
-		mailbox_rollback(h->o.mb);
-	code = err_set(e, EX_IO, "cannot store messages: %s", h->put_err.msg);
-	h->put_err.code = 0;
-	h->unstored = 1;
-	/* What could not be stored still reaches the owner, in order, and
-	 * before the news that ends the run. */
-	for (i = 0, at = 0; i < p->n; at = p->end[i++]) {
-		struct frame_info fi;
-
-		if (frame_scan(p->buf + at, p->end[i] - at, &fi) == 0)
-			h->h.on_message(h->h.arg, p->buf + at, p->end[i] - at, &fi);
-	}
-	p->n = p->len = 0;
-	fatal(h, EX_IO, "%s", e->msg);
+	do {
+		if (h->unstored)
+			break;
+		writer_wait(h->w, &r);
+		if (settled(h, &r, e) != EX_OK)
+			code = EX_IO;
+	} while (r.done);
 	return code;
+}
+
+void
+holder_cursor(struct holder *h, const char *name, int64_t seq)
+{
+	if (h->w && !h->unstored)
+		writer_cursor(h->w, name, seq);
+}
+
+void
+holder_prune(struct holder *h, int64_t before_ms)
+{
+	if (h->w && !h->unstored)
+		writer_prune(h->w, before_ms);
 }
 
 void
@@ -335,11 +362,10 @@ holder_free(struct holder *h)
 {
 	if (h == NULL)
 		return;
+	writer_stop(h->w);
 	ws_free(h->ws);
 	offline_free(h->offline);
 	loop_timer_free(h->t_drain);
 	seen_release(&h->seen);
-	free(h->p.buf);
-	free(h->p.end);
 	free(h);
 }

@@ -3,27 +3,35 @@
  * The holder owns the link (lib/ws), answers the server's pings, asks for
  * the offline messages after each welcome (lib/offline), tells the fatal
  * frames apart (lib/frame's frame_classify) and stores every message in
- * the mailbox, byte for byte, before anyone reads it: one transaction per
- * loop turn, opened by the turn's first message and committed by
- * holder_commit(), which the owner calls once per turn before its
- * consumers read. Heartbeats, the welcome and the tips are not messages:
- * they go to on_live, never into the mailbox.
+ * the mailbox, byte for byte, before anyone reads it. The storing is done
+ * by a thread (lib/writer), one transaction per job: holder_commit(),
+ * which the owner calls once per turn, hands it the turns' messages since
+ * the last job when it is idle, and the loop goes on reading meanwhile.
+ * A consumer reads a message once its job is committed: the thread wakes
+ * the loop then, and the next turn's consumers find it. The consumer's
+ * cursor (holder_cursor) and pruning (holder_prune) go through the same
+ * thread, so that the holder's connections never wait for each other.
+ * Heartbeats, the welcome and the tips are not messages: they go to
+ * on_live, never into the mailbox.
  *
  *	struct holder *h = holder_new(loop, &opts, &handlers, e);
  *	holder_start(h);
- *	each turn: code = holder_commit(h, e);	then consumers pump
+ *	each turn: holder_commit(h, e);		then consumers pump
  *	holder_stop(h);		close handshake; messages still arriving until
  *				the server's close frame are stored
+ *	holder_settle(h, e);	everything received is committed: before free
  *	holder_free(h);		before the loop
  *
  * Without a mailbox (--no-store), on_message gets each message as it
  * arrives instead, after the in-memory dedupe (lib/seen) when o.dedupe.
- * When a commit fails (a full disk), the turn's messages are handed to
- * on_message so the owner can still print them, and the commit's error
- * (EX_IO) is returned: the owner stops, nothing is dropped silently.
+ * When a job fails (a full disk), its messages and all received since are
+ * handed to on_message so the owner can still print them, on_fatal gets
+ * the error (EX_IO, even after another end) and commit or settle returns
+ * it: the owner stops, nothing is dropped silently.
  *
  * Handlers run in the loop; text passed to them is borrowed for the call.
- * The loop, the api and the mailbox are borrowed. */
+ * The loop, the api and the mailbox are borrowed; the mailbox only names
+ * the file the thread opens. */
 #ifndef CHATCTL_HOLDER_H
 #define CHATCTL_HOLDER_H
 
@@ -59,6 +67,9 @@ struct holder_handlers {
 	void (*on_fatal)(void *arg, const struct err *e);
 	/* The link is over: nothing is called after this. */
 	void (*on_end)(void *arg);
+	/* A job was committed: what it stored, in seq order, borrowed for the
+	 * call (lib/writer.h writer_rows). May be NULL. */
+	void (*on_stored)(void *arg, const struct mailbox_row *rows, size_t n);
 };
 
 struct holder;
@@ -67,6 +78,9 @@ struct holder *holder_new(struct loop *lp, const struct holder_opts *o, const st
     struct err *e);
 void holder_start(struct holder *h);
 int holder_commit(struct holder *h, struct err *e);
+int holder_settle(struct holder *h, struct err *e);
+void holder_cursor(struct holder *h, const char *name, int64_t seq);
+void holder_prune(struct holder *h, int64_t before_ms);
 void holder_stop(struct holder *h);
 void holder_free(struct holder *h);
 

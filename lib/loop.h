@@ -13,7 +13,10 @@
  * Links (lib/ws.h) live on a loop; so can anything that only needs timers
  * (a follower, a job). Callbacks run inside loop_run(), never from a signal
  * handler: a handler sets a flag and calls loop_wake(), which is
- * async-signal-safe, and an on-turn callback acts on the flag.
+ * async-signal-safe, and an on-turn callback acts on the flag. loop_wake()
+ * is also the one call another thread may make (lws_cancel_service(), a
+ * write to lws's own pipe): lib/writer's thread wakes the loop with it
+ * when a job is done.
  *
  * The loop also takes the decisions lws 4.1.6 makes per context rather than
  * per connection: which proxy its links go through (from the environment,

@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -106,7 +107,7 @@ static const char *const mailbox_sql[MB_NSTMT] = {
 	    " frames) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	/* From the batch holding after + 1 (or the first after it). */
 	[MB_READ] = "SELECT " BATCH_COLUMNS " FROM batch WHERE seq >= coalesce((SELECT max(seq)"
-	    " FROM batch WHERE seq <= ?1), 0) ORDER BY seq",
+	    " FROM batch WHERE seq <= ?1), 0) AND seq + n > ?1 ORDER BY seq",
 	[MB_AT] = "SELECT " BATCH_COLUMNS " FROM batch WHERE seq <= ?1 ORDER BY seq DESC LIMIT 1",
 	[MB_SINCE] = "SELECT " BATCH_COLUMNS " FROM batch WHERE seq >= ?1 ORDER BY seq",
 	[MB_DUP] = "SELECT " BATCH_COLUMNS " FROM batch WHERE cmin BETWEEN ?1 - " STR(BATCH_SPAN_MS)
@@ -421,6 +422,15 @@ mailbox_checkpoint_behind(struct mailbox *mb, int pages)
 {
 	if (mb->ckpt == NULL)
 		mb->ckpt = checkpointer_start(mb->db, mb->path, pages);
+}
+
+void
+mailbox_cache(struct mailbox *mb, int kib)
+{
+	char sql[64];
+
+	snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", kib);
+	sqlite3_exec(mb->db, sql, NULL, NULL, NULL);	/* a hint: nothing to fail */
 }
 
 void

@@ -95,6 +95,11 @@ void mailbox_lazy_close(struct mailbox *mb);
  * when the thread cannot start), the committing thread checkpoints. */
 void mailbox_checkpoint_behind(struct mailbox *mb, int pages);
 
+/* Bound the connection's page cache to kib KiB (16 MiB by default, for
+ * readers): a writer that writes each page once needs only a job's worth,
+ * and every KiB of it ends up resident. */
+void mailbox_cache(struct mailbox *mb, int kib);
+
 /* A write transaction (BEGIN IMMEDIATE, waiting up to 5 s for another
  * writer). commit makes everything put since begin durable at once;
  * rollback forgets it, and the seqs its puts gave are given again. A

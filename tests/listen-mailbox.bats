@@ -375,3 +375,20 @@ old_mailbox() {
 	run -6 --separate-stderr "$CHATCTL" -p bob listen --idle 0.5
 	[ "$stderr" = "chatctl: listen: invalid credentials file '$profile': keep_days must be a whole number of days from 1 to 36500" ]
 }
+
+@test "a drop ends --no-reconnect after printing all it stored: none left for the next run" {
+	# The holder stores in a thread of its own; what it had not committed
+	# yet when the link dropped is committed and printed before exit 4.
+	listen_bg bob --no-reconnect
+	ready
+	curl -ksS -X POST "$SERVER_URL/__test/push?user=2&count=3000&size=300" >/dev/null
+	curl -ksS -X POST "$SERVER_URL/__test/drop?user=2" >/dev/null
+	listen_wait
+	[ "$LISTEN_RC" = 4 ]
+	stored=$("$CHATCTL" -p bob history | wc -l)
+	[ "$stored" -gt 0 ]
+	[ "$(wc -l <"$OUT")" = "$stored" ]
+	[ -z "$(jq -r .data.id "$OUT" | sort | uniq -d)" ]
+	run -0 --separate-stderr "$CHATCTL" -p bob listen --idle 1 --no-offline
+	assert_output ""
+}

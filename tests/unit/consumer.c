@@ -52,7 +52,7 @@ put(struct mailbox *mb, int n)
 static struct consumer *
 open_consumer(struct mailbox *mb, struct sink *s, const char *name, int at_end, long batch)
 {
-	struct consumer_opts o = { name, at_end, batch, sink, s };
+	struct consumer_opts o = { name, at_end, batch, sink, s, NULL };
 	struct consumer *c = NULL;
 	struct err e = { 0, "" };
 
@@ -138,7 +138,7 @@ test_one_process_per_name(struct mailbox *mb)
 	pid_t pid;
 
 	if ((pid = fork()) == 0) {
-		struct consumer_opts o = { "busy", 0, 0, sink, &s };
+		struct consumer_opts o = { "busy", 0, 0, sink, &s, NULL };
 		struct consumer *c2 = NULL;
 		struct err e = { 0, "" };
 		int code = consumer_open(mb, lockp, &o, &c2, &e);
@@ -147,6 +147,52 @@ test_one_process_per_name(struct mailbox *mb)
 	}
 	waitpid(pid, &status, 0);
 	CHECK_INT(status, 0);
+	consumer_close(c);
+}
+
+static int saved_calls;
+static int64_t saved_seq;
+
+static int
+save(void *arg, const char *name, int64_t seq, struct err *e)
+{
+	(void)e;
+	if (strcmp(name, "mem") == 0 && arg != NULL) {
+		saved_calls++;
+		saved_seq = seq;
+	}
+	return EX_OK;
+}
+
+/* Rows the holder has in memory are taken only when they are the next
+ * ones; the ack then goes through the owner's save, not the mailbox. */
+static void
+test_offer_and_save(struct mailbox *mb)
+{
+	struct sink s = { 0 };
+	struct err e = { 0, "" };
+	struct consumer_opts o = { "mem", 1, 0, sink, &s, save };
+	struct consumer *c = NULL;
+	struct mailbox_row rows[2] = { { .seq = 8 }, { .seq = 9 } };
+	int64_t last = 0, cur = 0;
+
+	CHECK_INT(mailbox_last_seq(mb, &last, &e), EX_OK);
+	CHECK_INT(consumer_open(mb, lockp, &o, &c, &e), EX_OK);
+	rows[0].seq = last + 2;
+	rows[1].seq = last + 3;
+	CHECK_INT(consumer_offer(c, rows, 2), 0);	/* a gap: the pump's */
+	CHECK_INT(s.n, 0);
+	rows[0].seq = last + 1;
+	rows[1].seq = last + 2;
+	CHECK_INT(consumer_offer(c, rows, 2), 2);
+	CHECK_INT(s.n, 2);
+	CHECK_INT(s.got[1], last + 2);
+	CHECK_INT(consumer_unacked(c), 1);
+	CHECK_INT(consumer_ack(c, &e), EX_OK);
+	CHECK_INT(saved_calls, 1);
+	CHECK_INT(saved_seq, last + 2);
+	CHECK_INT(mailbox_cursor_get(mb, "mem", &cur, &e), EX_OK);
+	CHECK_INT(cur, last);	/* written at open (--new), not by the ack */
 	consumer_close(c);
 }
 
@@ -165,6 +211,7 @@ main(void)
 	test_skips_pass_and_batches(mb);
 	test_new_starts_at_the_end(mb);
 	test_one_process_per_name(mb);
+	test_offer_and_save(mb);
 	mailbox_close(mb);
 	snprintf(db, sizeof db, "rm -rf %s", dir);
 	if (system(db) != 0)
