@@ -1,3 +1,4 @@
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,11 +111,132 @@ output_init(struct output *o, FILE *fp, const char *program, int raw, int pretty
 	return EX_OK;
 }
 
+/* s[0..n) as jq 1.6 writes a string (jv_print.c, jvp_dump_string): \"
+ * and \\, the short escapes of \b \t \r \n \f, \u00XX for the other
+ * control characters and DEL, every other character as it is. Runs of
+ * plain bytes are copied at once. */
+static void
+dump_string(struct buf *b, const unsigned char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *end = s + n, *run;
+	char esc[6] = { '\\', 'u', '0', '0', 0, 0 };
+
+	buf_add(b, "\"", 1);
+	while (s < end) {
+		for (run = s; s < end && *s >= 0x20 && *s != 0x7f && *s != '"' && *s != '\\'; s++)
+			;
+		buf_add(b, run, (size_t)(s - run));
+		if (s == end)
+			break;
+		switch (*s) {
+		case '"': buf_add(b, "\\\"", 2); break;
+		case '\\': buf_add(b, "\\\\", 2); break;
+		case '\b': buf_add(b, "\\b", 2); break;
+		case '\t': buf_add(b, "\\t", 2); break;
+		case '\r': buf_add(b, "\\r", 2); break;
+		case '\n': buf_add(b, "\\n", 2); break;
+		case '\f': buf_add(b, "\\f", 2); break;
+		default:
+			esc[4] = hex[*s >> 4];
+			esc[5] = hex[*s & 0xf];
+			buf_add(b, esc, 6);
+			break;
+		}
+		s++;
+	}
+	buf_add(b, "\"", 1);
+}
+
+/* Past this depth a value is left to libjq's printer, which strips what
+ * lies deeper than 256 levels. */
+#define DUMP_DEPTH 128
+
+/* v (borrowed) as jq 1.6 prints it compactly (jv_dump_term, no flags),
+ * into b: libjq's jv_dump_string grows a jv string a token at a time, 15 %
+ * of a --jq listen. Objects go in jv_object_iter's order, as jq's own.
+ * A number other than an integer of at most 15 digits, which jq writes
+ * with its own dtoa, is formatted by libjq. -1 when v is too deep. */
+static int
+dump_jv(struct buf *b, jv v, int depth)
+{
+	char num[24];
+	double d;
+	int i, n, first, r = 0;
+
+	if (depth > DUMP_DEPTH)
+		return -1;
+	switch (jv_get_kind(v)) {
+	case JV_KIND_NULL:
+		buf_add(b, "null", 4);
+		break;
+	case JV_KIND_TRUE:
+		buf_add(b, "true", 4);
+		break;
+	case JV_KIND_FALSE:
+		buf_add(b, "false", 5);
+		break;
+	case JV_KIND_NUMBER:
+		d = jv_number_value(v);
+		if (d > -1e15 && d < 1e15 && d == (double)(long long)d && (d != 0 || !signbit(d))) {
+			n = snprintf(num, sizeof num, "%lld", (long long)d);
+			buf_add(b, num, (size_t)n);
+		} else {
+			jv s = jv_dump_string(jv_copy(v), 0);
+
+			buf_adds(b, jv_string_value(s));
+			jv_free(s);
+		}
+		break;
+	case JV_KIND_STRING:
+		dump_string(b, (const unsigned char *)jv_string_value(v),
+		    (size_t)jv_string_length_bytes(jv_copy(v)));
+		break;
+	case JV_KIND_ARRAY:
+		buf_add(b, "[", 1);
+		n = jv_array_length(jv_copy(v));
+		for (i = 0; i < n && r == 0; i++) {
+			jv e = jv_array_get(jv_copy(v), i);
+
+			if (i)
+				buf_add(b, ",", 1);
+			r = dump_jv(b, e, depth + 1);
+			jv_free(e);
+		}
+		buf_add(b, "]", 1);
+		break;
+	case JV_KIND_OBJECT:
+		buf_add(b, "{", 1);
+		first = 1;
+		for (i = jv_object_iter(v); jv_object_iter_valid(v, i) && r == 0; i = jv_object_iter_next(v, i)) {
+			jv k = jv_object_iter_key(v, i), e = jv_object_iter_value(v, i);
+
+			if (!first)
+				buf_add(b, ",", 1);
+			dump_string(b, (const unsigned char *)jv_string_value(k),
+			    (size_t)jv_string_length_bytes(jv_copy(k)));
+			buf_add(b, ":", 1);
+			r = dump_jv(b, e, depth + 1);
+			jv_free(k);
+			jv_free(e);
+			first = 0;
+		}
+		buf_add(b, "}", 1);
+		break;
+	default:
+		return -1;
+	}
+	return r;
+}
+
 static void
 print_value(struct output *o, jv v)
 {
 	if (o->raw && jv_get_kind(v) == JV_KIND_STRING) {
 		fwrite(jv_string_value(v), 1, (size_t)jv_string_length_bytes(jv_copy(v)), o->fp);
+		jv_free(v);
+	} else if (!o->pretty && dump_jv(&o->out, v, 0) == 0) {
+		fwrite_unlocked(o->out.buf, 1, o->out.len, o->fp);
 		jv_free(v);
 	} else {
 		/* jv_dumpf writes a token at a time, each fwrite taking the
@@ -124,6 +246,7 @@ print_value(struct output *o, jv v)
 		fwrite_unlocked(jv_string_value(s), 1, (size_t)jv_string_length_bytes(jv_copy(s)), o->fp);
 		jv_free(s);
 	}
+	buf_reset(&o->out);
 	putc_unlocked('\n', o->fp);
 }
 
@@ -162,40 +285,6 @@ output_emit(struct output *o, jv v, struct err *e)
 	return EX_OK;
 }
 
-/* s[0..n) as jq 1.6 writes a string (jv_print.c, jvp_dump_string): \"
- * and \\, the short escapes of \b \t \r \n \f, \u00XX for the other
- * control characters and DEL, every other character as it is. */
-static void
-dump_string(FILE *fp, const unsigned char *s, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *end = s + n;
-
-	putc_unlocked('"', fp);
-	for (; s < end; s++) {
-		if (*s >= 0x20 && *s != 0x7f) {
-			if (*s == '"' || *s == '\\')
-				putc_unlocked('\\', fp);
-			putc_unlocked(*s, fp);
-			continue;
-		}
-		putc_unlocked('\\', fp);
-		switch (*s) {
-		case '\b': putc_unlocked('b', fp); break;
-		case '\t': putc_unlocked('t', fp); break;
-		case '\r': putc_unlocked('r', fp); break;
-		case '\n': putc_unlocked('n', fp); break;
-		case '\f': putc_unlocked('f', fp); break;
-		default:
-			fputs_unlocked("u00", fp);
-			putc_unlocked(hex[*s >> 4], fp);
-			putc_unlocked(hex[*s & 0xf], fp);
-			break;
-		}
-	}
-	putc_unlocked('"', fp);
-}
-
 /* A string of checked text, with its quotes, as print_value() prints it. */
 static void
 print_string(struct output *o, const char *v, size_t n)
@@ -217,8 +306,11 @@ print_string(struct output *o, const char *v, size_t n)
 	m = frame_string_decode(v, n, o->buf);
 	if (o->raw)
 		fwrite_unlocked(o->buf, 1, m, o->fp);
-	else
-		dump_string(o->fp, (const unsigned char *)o->buf, m);
+	else {
+		dump_string(&o->out, (const unsigned char *)o->buf, m);
+		fwrite_unlocked(o->out.buf, 1, o->out.len, o->fp);
+		buf_reset(&o->out);
+	}
 }
 
 /* Whether jq 1.6 prints the number v[0..n) as it is written: an integer
@@ -292,6 +384,7 @@ output_release(struct output *o)
 		jq_teardown(&o->jq);
 	free(o->path);
 	free(o->buf);
+	buf_release(&o->out);
 	o->path = NULL;
 	o->buf = NULL;
 	o->bufsize = 0;

@@ -29,6 +29,7 @@
 #include <jv.h>
 
 #include "err.h"
+#include "xalloc.h"
 
 struct frame_path;
 
@@ -46,6 +47,7 @@ struct output {
 	struct frame_path *path;	/* the program as a plain path, or NULL */
 	char *buf;		/* a string's bytes, decoded */
 	size_t bufsize;
+	struct buf out;		/* a result, printed */
 };
 
 /* pretty: 1 indent, 0 compact, -1 indent when fp is a terminal. */

@@ -55,6 +55,80 @@ test_checked(void)
 	}
 }
 
+/* What libjq's own printer writes for every result of program on input:
+ * the reference for lib/json.c's printer. */
+static char *
+jq_reference(const char *program, const char *input)
+{
+	jq_state *jq = jq_init();
+	struct buf b = BUF_INIT;
+	jv r;
+
+	if (!jq_compile(jq, program)) {
+		jq_teardown(&jq);
+		return xstrdup("(does not compile)");
+	}
+	jq_start(jq, jv_parse(input), 0);
+	while (jv_is_valid(r = jq_next(jq))) {
+		jv s = jv_dump_string(r, 0);
+
+		buf_adds(&b, jv_string_value(s));
+		buf_add(&b, "\n", 1);
+		jv_free(s);
+	}
+	jv_free(r);
+	jq_teardown(&jq);
+	return buf_detach(&b);
+}
+
+/* The printer writes what jv_dump_string writes, byte for byte: numbers
+ * of every form, strings of every escape, key order after deletes and
+ * rehashes, empty containers, and nesting below, at and past the depth
+ * where it hands over to libjq (and past jq's own 256 levels). */
+static void
+test_printer_is_jqs(void)
+{
+	static const char *const cases[][2] = {
+		{ ".", "[0, -0, 1, -1, 999999999999999, -999999999999999, 1000000000000000, 1e15,"
+		    " 1e16, 1e17, 123456789012345678, 0.1, 1.5, -1e-7, 1.5e300, 3.0, 100000000000000000000]" },
+		{ "[nan, infinite, -infinite, 1/3, 2/3*3, -0.0, 0 * -1]", "null" },
+		{ ".", "[\"\", \"a\\\"b\\\\c/d\", \"\\u0000\\u0001\\u001f\\u007f\\b\\f\\n\\r\\t\","
+		    " \"\\u00e9\\u4e2d\\ud83d\\ude00\", \"\\u2028\\u2029\", \"plain text with spaces\"]" },
+		{ ".", "{\"\\u0000k\\\"\": {\"\": []}, \"e\": {}, \"a\": [[], {}, [[]]], \"n\": null,"
+		    " \"t\": true, \"f\": false}" },
+		{ "del(.b) | .d = 4 | .a = 9", "{\"a\": 1, \"b\": 2, \"c\": 3}" },
+		{ "reduce range(40) as $i ({}; .[\"k\\($i)\"] = $i) | del(.k3, .k17) | .k3 = 0", "null" },
+		{ "{id: .data.id, type}, [.data.from_id, .timestamp], .data", "{\"type\": \"singleChat\","
+		    " \"data\": {\"id\": \"m1\", \"from_id\": 1, \"to_id\": 2, \"data\": \"{\\\"x\\\":1}\","
+		    " \"create_time\": 1700000000000}, \"timestamp\": 1700000000123}" },
+		{ "reduce range(127) as $i (0; [.])", "null" },
+		{ "reduce range(128) as $i (0; {a: .})", "null" },
+		{ "reduce range(129) as $i (0; [.])", "null" },
+		{ "reduce range(255) as $i (\"s\"; [.])", "null" },
+		{ "reduce range(256) as $i (0; [.])", "null" },
+		{ "reduce range(300) as $i (0; {a: .})", "null" },
+		{ "[limit(5; repeat(1.25))], [range(5) | . * 1e14], [range(3) | . - 1e15]", "null" },
+	};
+	size_t i;
+	char *got, *want;
+	int code;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		got = emit(cases[i][0], 0, 0, cases[i][1], &code);
+		want = jq_reference(cases[i][0], cases[i][1]);
+		CHECK_INT(code, EX_OK);
+		CHECK_STR(got, want);
+		free(got);
+		free(want);
+	}
+	/* Without a program too: the one-shot commands' output. */
+	got = emit(NULL, 0, 0, cases[0][1], &code);
+	want = jq_reference(".", cases[0][1]);
+	CHECK_STR(got, want);
+	free(got);
+	free(want);
+}
+
 int
 main(void)
 {
@@ -64,6 +138,7 @@ main(void)
 	int code;
 
 	test_checked();
+	test_printer_is_jqs();
 
 	s = emit(NULL, 0, 0, "{\"b\":1,\"a\":\"中\"}", &code);
 	CHECK_INT(code, EX_OK);
