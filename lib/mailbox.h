@@ -7,7 +7,7 @@
  *
  *	struct mailbox *mb;
  *	if ((code = mailbox_open(path, &mb, e)) != EX_OK) return code;
- *	mailbox_begin(mb, e);			one write transaction per loop turn
+ *	mailbox_begin(mb, e);			one write transaction per batch of puts
  *	r = mailbox_put(mb, &msg, &seq, e);	1 stored, 0 duplicate, -1 error
  *	mailbox_commit(mb, e);
  *	mailbox_read(mb, after_seq, limit, each, arg, e);

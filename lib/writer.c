@@ -171,6 +171,7 @@ static void *
 writer_run(void *arg)
 {
 	struct writer *w = arg;
+	struct job *j;
 
 	pthread_mutex_lock(&w->lock);
 	for (;;) {
@@ -178,10 +179,11 @@ writer_run(void *arg)
 			pthread_cond_wait(&w->cond, &w->lock);
 		if (w->state != W_QUEUED)
 			break;
+		j = w->run;	/* the owner leaves it alone until W_DONE */
 		pthread_mutex_unlock(&w->lock);
-		job_run(w->mb, w->run);
+		job_run(w->mb, j);
 		pthread_mutex_lock(&w->lock);
-		if (w->run->res.code != EX_OK)
+		if (j->res.code != EX_OK)
 			w->failed = 1;
 		w->state = W_DONE;
 		pthread_cond_broadcast(&w->cond);
