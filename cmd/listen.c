@@ -249,8 +249,11 @@ on_stored(void *arg, const struct mailbox_row *rows, size_t n)
 {
 	struct listen *l = arg;
 
-	if (l->consumer && l->stop == RUNNING)
+	if (l->consumer == NULL)
+		return;
+	if (l->stop == RUNNING)
 		consumer_offer(l->consumer, rows, n);
+	consumer_limit(l->consumer, rows[n - 1].seq);
 }
 
 static void
@@ -532,6 +535,15 @@ become_holder(struct listen *l)
 
 	lock_note(l->holder_lock, "connecting");
 	l->ho.mb = l->no_store ? NULL : l->mb;
+	/* What is stored already is pumped; what the writer stores from now on
+	 * comes through on_stored. */
+	if (l->ho.mb) {
+		int64_t last;
+
+		if (mailbox_last_seq(l->mb, &last, l->e) != EX_OK)
+			return l->e->code;
+		consumer_limit(l->consumer, last);
+	}
 	l->ho.self_id = l->self_id;
 	l->ho.dedupe = l->dedupe;
 	if ((l->holder = holder_new(l->lp, &l->ho, &hh, l->e)) == NULL)

@@ -11,6 +11,7 @@ struct consumer {
 	struct lock *lock;
 	int64_t cursor;		/* acknowledged: rows up to here are done */
 	int64_t pumped;		/* handed to the sink, not yet acknowledged */
+	int64_t upto;		/* pump no further (consumer_limit) */
 	long n;			/* rows handed over by the current pump */
 	int done;		/* the sink said CONSUMER_LAST */
 };
@@ -34,6 +35,7 @@ start_cursor(struct consumer *c, struct err *e)
 			return e->code;
 	}
 	c->cursor = c->pumped = seq;
+	c->upto = INT64_MAX;
 	return EX_OK;
 }
 
@@ -92,10 +94,16 @@ consumer_pump(struct consumer *c, struct err *e)
 	if (c->done)
 		return 0;
 	c->n = 0;
-	if (mailbox_read(c->mb, c->pumped, c->o.batch, each_row, c, e) != EX_OK)
+	if (mailbox_read_upto(c->mb, c->pumped, c->upto, c->o.batch, each_row, c, e) != EX_OK)
 		return -1;
 	/* A full batch may have left rows behind; a short one has not. */
 	return !c->done && c->n >= c->o.batch;
+}
+
+void
+consumer_limit(struct consumer *c, int64_t upto)
+{
+	c->upto = upto;
 }
 
 size_t

@@ -50,6 +50,13 @@ int consumer_open(struct mailbox *mb, const char *lock_path, const struct consum
  * or the sink said CONSUMER_LAST, -1 on a mailbox error. */
 int consumer_pump(struct consumer *c, struct err *e);
 
+/* Pump no row past upto until told otherwise (the default: no limit).
+ * The holder sets it to what its writer reported stored: its writer
+ * commits while the loop runs, and a pump that read what the writer had
+ * just committed would read back what consumer_offer() was about to hand
+ * over from memory. */
+void consumer_limit(struct consumer *c, int64_t upto);
+
 /* Rows the caller has in memory, just stored (the holder's own): handed
  * to the sink as a pump would, when they are the very next rows after
  * what was pumped (else the pump reads them in turn). Returns how many

@@ -107,7 +107,7 @@ static const char *const mailbox_sql[MB_NSTMT] = {
 	    " frames) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	/* From the batch holding after + 1 (or the first after it). */
 	[MB_READ] = "SELECT " BATCH_COLUMNS " FROM batch WHERE seq >= coalesce((SELECT max(seq)"
-	    " FROM batch WHERE seq <= ?1), 0) AND seq + n > ?1 ORDER BY seq",
+	    " FROM batch WHERE seq <= ?1), 0) AND seq + n > ?1 AND seq <= ?2 ORDER BY seq",
 	[MB_AT] = "SELECT " BATCH_COLUMNS " FROM batch WHERE seq <= ?1 ORDER BY seq DESC LIMIT 1",
 	[MB_SINCE] = "SELECT " BATCH_COLUMNS " FROM batch WHERE seq >= ?1 ORDER BY seq",
 	[MB_DUP] = "SELECT " BATCH_COLUMNS " FROM batch WHERE cmin BETWEEN ?1 - " STR(BATCH_SPAN_MS)
@@ -1031,6 +1031,13 @@ int
 mailbox_read(struct mailbox *mb, int64_t after, long limit, mailbox_each each, void *arg,
     struct err *e)
 {
+	return mailbox_read_upto(mb, after, INT64_MAX, limit, each, arg, e);
+}
+
+int
+mailbox_read_upto(struct mailbox *mb, int64_t after, int64_t upto, long limit, mailbox_each each,
+    void *arg, struct err *e)
+{
 	sqlite3_stmt *st = stmt(mb, MB_READ, e);
 	struct decoded d = { 0 };
 	struct mailbox_row row;
@@ -1040,10 +1047,11 @@ mailbox_read(struct mailbox *mb, int64_t after, long limit, mailbox_each each, v
 	if (st == NULL)
 		return EX_IO;
 	sqlite3_bind_int64(st, 1, after + 1);
+	sqlite3_bind_int64(st, 2, upto);
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if ((code = decode(mb, st, &d, e)) != EX_OK)
 			break;
-		for (i = after >= d.seq ? after - d.seq + 1 : 0; i < d.n && !stop; i++) {
+		for (i = after >= d.seq ? after - d.seq + 1 : 0; i < d.n && d.seq + i <= upto && !stop; i++) {
 			row_of(&d, i, &row);
 			stop = each(arg, &row) != 0 || (limit > 0 && ++handed >= limit);
 		}

@@ -115,6 +115,9 @@ int mailbox_put(struct mailbox *mb, const struct mailbox_msg *m, int64_t *seq, s
 /* Rows with seq > after, in seq order, at most limit (0: all). */
 int mailbox_read(struct mailbox *mb, int64_t after, long limit, mailbox_each each, void *arg,
     struct err *e);
+/* The same, of the rows with seq <= upto only. */
+int mailbox_read_upto(struct mailbox *mb, int64_t after, int64_t upto, long limit, mailbox_each each,
+    void *arg, struct err *e);
 
 /* The highest seq ever given (0 for a new mailbox). */
 int mailbox_last_seq(struct mailbox *mb, int64_t *seq, struct err *e);

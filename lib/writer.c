@@ -8,8 +8,8 @@
 /* A job being filled waits for the thread; past this it is the turns
  * that wait, so that memory stays flat when the disk is slower than the
  * link. */
-#define FILL_MAX_BYTES (2 << 20)
-#define FILL_MAX_MSGS 8192
+#define FILL_MAX_BYTES (1 << 20)
+#define FILL_MAX_MSGS 4096
 /* The thread's page cache: a job's pages, twice over. */
 #define WRITER_CACHE_KIB (2 * (FILL_MAX_BYTES >> 10))
 

@@ -196,6 +196,27 @@ test_offer_and_save(struct mailbox *mb)
 	consumer_close(c);
 }
 
+/* A holder's consumer pumps no further than its writer reported. */
+static void
+test_limit(struct mailbox *mb)
+{
+	struct sink s = { 0 };
+	struct err e = { 0, "" };
+	struct consumer *c = open_consumer(mb, &s, "lim", 0, 0);
+	int64_t last = 0;
+
+	CHECK_INT(mailbox_last_seq(mb, &last, &e), EX_OK);
+	consumer_limit(c, 3);
+	CHECK_INT(consumer_pump(c, &e), 0);
+	CHECK_INT(s.n, 3);
+	CHECK_INT(s.got[2], 3);
+	consumer_limit(c, INT64_MAX);
+	CHECK_INT(consumer_pump(c, &e), 0);
+	CHECK_INT(s.n, last);
+	CHECK_INT(s.got[3], 4);
+	consumer_close(c);
+}
+
 int
 main(void)
 {
@@ -212,6 +233,7 @@ main(void)
 	test_new_starts_at_the_end(mb);
 	test_one_process_per_name(mb);
 	test_offer_and_save(mb);
+	test_limit(mb);
 	mailbox_close(mb);
 	snprintf(db, sizeof db, "rm -rf %s", dir);
 	if (system(db) != 0)
