@@ -3,7 +3,9 @@
  * On every input that passes frame_check(), each program below, with and
  * without -r, prints through output_emit_text() exactly the bytes libjq
  * prints for the parsed value through output_emit(), returns the same
- * code and says the same error. */
+ * code and says the same error; and the value itself, printed by
+ * lib/json.c's own printer (output_emit() with no program, which those
+ * results go through too), is what libjq's jv_dump_string() prints. */
 #include <jv.h>
 
 #include "../../lib/frame.h"
@@ -19,6 +21,8 @@ static const char *const programs[] = {
 
 /* Compiled once: libjq takes longer to compile a program than to run it. */
 static struct output outs[NPROG][2];
+/* No program: lib/json.c's own printer, which the reference above uses. */
+static struct output plain;
 
 struct result {
 	char *out;
@@ -54,6 +58,7 @@ release(void)
 		output_release(&outs[i][0]);
 		output_release(&outs[i][1]);
 	}
+	output_release(&plain);
 }
 
 int
@@ -72,6 +77,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				FUZZ_CHECK(output_init(&outs[i][raw], stdout, programs[i], (int)raw, 0, &e) == EX_OK);
 				FUZZ_CHECK(outs[i][raw].path != NULL);
 			}
+		FUZZ_CHECK(output_init(&plain, stdout, NULL, 0, 0, &(struct err){ 0, "" }) == EX_OK);
 		atexit(release);
 		ready = 1;
 	}
@@ -88,6 +94,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		jv_free(a);
 		jv_free(b);
+	}
+	/* ... and lib/json.c prints it as libjq's own printer does. */
+	{
+		jv d = jv_dump_string(jv_parse_sized(text, (int)size), 0);
+
+		run(&plain, text, size, 0, &jq);
+		if (jq.len != strlen(jv_string_value(d)) + 1 ||
+		    memcmp(jq.out, jv_string_value(d), jq.len - 1) != 0) {
+			fprintf(stderr, "printed [%.*s], libjq [%s]\n", (int)jq.len, jq.out, jv_string_value(d));
+			FUZZ_CHECK(!"lib/json.c's printer and libjq's differ");
+		}
+		free(jq.out);
+		jv_free(d);
 	}
 	for (i = 0; i < NPROG; i++)
 		for (raw = 0; raw < 2; raw++) {
