@@ -143,7 +143,7 @@ FUZZ_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -g -O1 -fno-omit-frame-pointer -f
 # refused JSON kept out of the reports; see tests/fuzz/jq16.c).
 # (json.o and frame.o: libjq reads only text the strict scanner passed.)
 FUZZ_JSON = $(addprefix $(FZ)/lib/,json.o frame.o err.o)
-$(FZ)/envelope: $(addprefix $(FZ)/lib/,api.o http.o backoff.o log.o err.o xalloc.o) $(FUZZ_JSON)
+$(FZ)/envelope: $(addprefix $(FZ)/lib/,api.o http.o loop.o proxy.o url.o backoff.o log.o err.o xalloc.o) $(FUZZ_JSON)
 $(FZ)/url: $(addprefix $(FZ)/lib/,url.o log.o config.o cred.o proxy.o err.o xalloc.o) $(FUZZ_JSON)
 $(FZ)/cred: $(addprefix $(FZ)/lib/,cred.o err.o xalloc.o) $(FUZZ_JSON)
 $(FZ)/serve_params: $(FZ)/serve/params.o $(FZ)/lib/xalloc.o
