@@ -274,7 +274,7 @@ settled(struct holder *h, const struct writer_result *r, struct err *e)
 
 	if (!r->done)
 		return EX_OK;
-	if (r->prune_failed)
+	if (r->prune_err.code)
 		log_warn("%s", r->prune_err.msg);
 	else if (r->pruned)
 		log_debug(1, "deleted %ld messages older than the --keep days", r->pruned);
@@ -319,13 +319,13 @@ holder_settle(struct holder *h, struct err *e)
 
 	if (h->w == NULL)
 		return EX_OK;
-	do {
-		if (h->unstored)
-			break;
+	while (!h->unstored) {
 		writer_wait(h->w, &r);
 		if (settled(h, &r, e) != EX_OK)
 			code = EX_IO;
-	} while (r.done);
+		if (!r.done)
+			break;
+	}
 	return code;
 }
 

@@ -143,8 +143,8 @@ job_run(struct mailbox *mb, struct job *j)
 	int p;
 
 	r->code = EX_OK;
-	if (j->prune_before && mailbox_prune(mb, j->prune_before, &r->pruned, &r->prune_err) != EX_OK)
-		r->prune_failed = 1;
+	if (j->prune_before)
+		mailbox_prune(mb, j->prune_before, &r->pruned, &r->prune_err);
 	if (j->n == 0 && j->ncursors == 0)
 		return;
 	if ((r->code = mailbox_begin(mb, &r->err)) != EX_OK)

@@ -53,8 +53,7 @@ struct writer_result {
 	int code;
 	struct err err;
 	long duplicates, pruned;
-	int prune_failed;	/* the prune failed, prune_err says why (the rest may be stored) */
-	struct err prune_err;
+	struct err prune_err;	/* code nonzero: the prune failed (the rest may be stored) */
 	size_t nframes;
 };
 
