@@ -46,8 +46,11 @@
 struct writer;
 
 /* What a finished job did. code EX_OK: stored (duplicates: how many of
- * its messages were already there; pruned: how many went). Otherwise
- * err says why, and nframes frames are handed back. */
+ * its messages were already there; pruned: how many went). Otherwise it
+ * is EX_IO (the mailbox's only error: a full disk, a damaged file), err
+ * says why naming the file, and nframes frames are handed back. writer_start
+ * returns NULL with *e set (EX_IO) when the mailbox or the thread cannot
+ * be had. */
 struct writer_result {
 	int done;		/* 0: no job finished */
 	int code;
